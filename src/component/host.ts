@@ -1,0 +1,7 @@
+export type HealthState = 'starting' | 'ok' | 'stopping';
+
+/** What the running service offers its components at start. */
+export interface Host {
+  /** Overall readiness, for the health_check extension. */
+  health(): HealthState;
+}

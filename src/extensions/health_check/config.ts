@@ -1,0 +1,11 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Endpoint } from '../../config/types.js';
+
+export const HealthCheckSchema = Type.Object(
+  {
+    endpoint: Endpoint('127.0.0.1:13133', 'Listener for the health check.'),
+    path: Type.String({ default: '/', description: 'Path answered with the health status.' }),
+  },
+  { additionalProperties: false },
+);
+export type HealthCheckConfig = Static<typeof HealthCheckSchema>;

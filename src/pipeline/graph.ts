@@ -1,0 +1,146 @@
+import type { Component } from '../component/component.js';
+import type { RequestContext } from '../component/context.js';
+import type { SignalConsumer } from '../component/consumer.js';
+import type {
+  ComponentKind,
+  ConnectorFactory,
+  CreateSettings,
+  ExporterFactory,
+  ExtensionFactory,
+  ProcessorFactory,
+  ReceiverFactory,
+} from '../component/factory.js';
+import { connectorRoute } from '../component/factory.js';
+import type { Signal, SignalData } from '../component/signal.js';
+import { componentKey, type PipelineSpec, type ValidConfig } from '../config/validate.js';
+import { countItems } from '../pdata/count.js';
+import type { ProcessorTelemetry } from '../telemetry/selftelemetry.js';
+import { fanout } from './fanout.js';
+
+export interface GraphNode {
+  id: string;
+  kind: ComponentKind;
+  /** Pipeline or signal the instance belongs to, for logs. */
+  scope: string;
+  component: Component;
+}
+
+/**
+ * Components in dependency order: every node comes after everything it feeds
+ * into. Start runs in this order (exporters first), shutdown in reverse
+ * (receivers first), so upstream drains into downstream that still runs.
+ */
+export interface Graph {
+  nodes: GraphNode[];
+}
+
+export type SettingsFor = (id: string, kind: ComponentKind) => CreateSettings;
+
+export function buildGraph(cfg: ValidConfig, settingsFor: SettingsFor): Graph {
+  const nodes: GraphNode[] = [];
+  const seen = new Set<Component>();
+  const add = (id: string, kind: ComponentKind, scope: string, component: Component) => {
+    if (seen.has(component)) return; // shared receivers serve several signals with one instance
+    seen.add(component);
+    nodes.push({ id, kind, scope, component });
+  };
+  const comp = (section: string, id: string) => cfg.components.get(componentKey(section, id))!;
+
+  for (const ext of cfg.service.extensions) {
+    const c = comp('extensions', ext);
+    add(ext, 'extension', 'service', (c.factory as ExtensionFactory).create(settingsFor(ext, 'extension'), c.config));
+  }
+
+  const exporters = new Map<string, SignalConsumer<any> & Component>();
+  const connectors = new Map<string, SignalConsumer<any> & Component>();
+  const entries = new Map<string, SignalConsumer<any>>();
+  const building = new Set<string>();
+
+  const exporterFor = (id: string, signal: Signal) => {
+    const key = `${id}|${signal}`;
+    let e = exporters.get(key);
+    if (!e) {
+      const c = comp('exporters', id);
+      e = (c.factory as ExporterFactory).create[signal]!(settingsFor(id, 'exporter'), c.config) as SignalConsumer<any> & Component;
+      exporters.set(key, e);
+      add(id, 'exporter', signal, e);
+    }
+    return e;
+  };
+
+  const connectorFor = (id: string, from: Signal, downstream: PipelineSpec[]) => {
+    const c = comp('connectors', id);
+    const out: SignalConsumer<any>[] = [];
+    const bySignal = new Map<Signal, PipelineSpec[]>();
+    for (const p of downstream) bySignal.set(p.signal, [...(bySignal.get(p.signal) ?? []), p]);
+    for (const [to, ps] of bySignal) {
+      const route = connectorRoute(from, to);
+      const make = (c.factory as ConnectorFactory).create[route];
+      if (!make) continue;
+      const key = `${id}|${route}`;
+      let inst = connectors.get(key);
+      if (!inst) {
+        const next = fanout(to, ps.map(entryOf));
+        inst = make(settingsFor(id, 'connector'), c.config, next) as SignalConsumer<any> & Component;
+        connectors.set(key, inst);
+        add(id, 'connector', route, inst);
+      }
+      out.push(inst);
+    }
+    return out;
+  };
+
+  function entryOf(p: PipelineSpec): SignalConsumer<any> {
+    const done = entries.get(p.id);
+    if (done) return done;
+    if (building.has(p.id)) throw new Error(`service.pipelines.${p.id}: connectors form a cycle through this pipeline`);
+    building.add(p.id);
+    const exits: SignalConsumer<any>[] = [];
+    for (const e of p.exporters) {
+      if (cfg.components.has(componentKey('exporters', e))) exits.push(exporterFor(e, p.signal));
+      else exits.push(...connectorFor(e, p.signal, cfg.pipelines.filter((q) => q.receivers.includes(e))));
+    }
+    let next: SignalConsumer<any> = fanout(p.signal, exits);
+    for (let i = p.processors.length - 1; i >= 0; i--) {
+      const id = p.processors[i]!;
+      const c = comp('processors', id);
+      const set = settingsFor(id, 'processor');
+      const tel = set.telemetry.processor(id);
+      const proc = (c.factory as ProcessorFactory).create[p.signal]!(set, c.config, counting(p.signal, next, tel, 'out'));
+      add(id, 'processor', p.id, proc);
+      next = counting(p.signal, proc, tel, 'in');
+    }
+    building.delete(p.id);
+    entries.set(p.id, next);
+    return next;
+  }
+
+  for (const p of cfg.pipelines) entryOf(p);
+
+  // Receivers: one per (receiver, signal), feeding every pipeline of that signal that lists it.
+  const receiverIds = new Set(cfg.pipelines.flatMap((p) => p.receivers).filter((r) => cfg.components.has(componentKey('receivers', r))));
+  for (const r of receiverIds) {
+    const c = comp('receivers', r);
+    for (const signal of ['traces', 'metrics', 'logs'] as Signal[]) {
+      const ps = cfg.pipelines.filter((p) => p.signal === signal && p.receivers.includes(r));
+      if (ps.length === 0) continue;
+      const next = fanout(signal, ps.map(entryOf));
+      const inst = (c.factory as ReceiverFactory).create[signal]!(settingsFor(r, 'receiver'), c.config, next as any);
+      add(r, 'receiver', signal, inst);
+    }
+  }
+  return { nodes };
+}
+
+/** Counts items into or out of a processor (collector's processor in/out self-metrics). */
+function counting<S extends Signal>(signal: S, c: SignalConsumer<S>, tel: ProcessorTelemetry, dir: 'in' | 'out'): SignalConsumer<S> {
+  return {
+    capabilities: c.capabilities,
+    consume(data: SignalData[S], ctx: RequestContext) {
+      const n = countItems(signal as any, data as any);
+      if (dir === 'in') tel.incoming(signal, n);
+      else tel.outgoing(signal, n);
+      return c.consume(data, ctx);
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { Logger } from 'pino';
+import type { Host, HealthState } from '../component/host.js';
+import type { ComponentKind, Factory } from '../component/factory.js';
+import { loadConfigFiles, ConfigError, type RawConfig } from '../config/load.js';
+import { parseDuration } from '../config/types.js';
+import { validateConfig, type ValidConfig } from '../config/validate.js';
+import { buildGraph, type Graph } from '../pipeline/graph.js';
+import { createLogger } from '../telemetry/logger.js';
+import { SelfTelemetry } from '../telemetry/selftelemetry.js';
+import { TelemetryServer } from '../telemetry/server.js';
+import { factoriesByKind } from '../components.js';
+
+export interface ServiceOptions {
+  logger?: Logger;
+  factories?: ReadonlyMap<ComponentKind, ReadonlyMap<string, Factory>>;
+}
+
+/** Validates a raw config; throws ConfigError listing every problem. */
+export function checkConfig(raw: RawConfig, factories: ReadonlyMap<ComponentKind, ReadonlyMap<string, Factory>> = factoriesByKind()): ValidConfig {
+  const { config, problems } = validateConfig(raw, factories);
+  if (!config) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * A running gateway: the graph built from one config, its self-telemetry
+ * listener, and the lifecycle (ordered start, graceful shutdown within a deadline).
+ */
+export class Service implements Host {
+  readonly telemetry = new SelfTelemetry();
+  readonly logger: Logger;
+  readonly config: ValidConfig;
+  private state: HealthState = 'starting';
+  private graph: Graph | undefined;
+  private started: Graph['nodes'] = [];
+  private telemetryServer: TelemetryServer;
+  private stopping: Promise<void> | undefined;
+
+  constructor(raw: RawConfig, opts: ServiceOptions = {}) {
+    this.config = checkConfig(raw, opts.factories);
+    this.logger = opts.logger ?? createLogger(this.config.service.telemetry.logs.level);
+    this.telemetryServer = new TelemetryServer(this.telemetry, this.config.service.telemetry.metrics.address, this.logger);
+  }
+
+  static fromFiles(paths: readonly string[], opts: ServiceOptions = {}): Service {
+    return new Service(loadConfigFiles(paths), opts);
+  }
+
+  health(): HealthState {
+    return this.state;
+  }
+
+  get telemetryPort(): number {
+    return this.telemetryServer.port;
+  }
+
+  async start(): Promise<void> {
+    this.graph = buildGraph(this.config, (id, kind) => ({
+      id,
+      kind,
+      logger: this.logger.child({ component: id, kind }),
+      telemetry: this.telemetry,
+    }));
+    try {
+      await this.telemetryServer.start();
+      for (const node of this.graph.nodes) {
+        await node.component.start(this);
+        this.started.push(node);
+      }
+    } catch (err) {
+      this.state = 'stopping';
+      await this.stopStarted(5000);
+      await this.telemetryServer.shutdown();
+      throw err;
+    }
+    this.state = 'ok';
+    this.logger.info({ components: this.graph.nodes.length }, 'everything is ready; begin running and processing data');
+  }
+
+  /** Graceful shutdown: receivers stop first, processors and exporters drain, within service.shutdown_timeout. */
+  shutdown(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.state = 'stopping';
+      const deadline = parseDuration(this.config.service.shutdown_timeout);
+      await this.stopStarted(deadline);
+      await this.telemetryServer.shutdown();
+      this.logger.info('shutdown complete');
+      await new Promise<void>((r) => this.logger.flush(() => r()));
+    })();
+    return this.stopping;
+  }
+
+  private async stopStarted(deadlineMs: number): Promise<void> {
+    const end = Date.now() + deadlineMs;
+    for (const node of [...this.started].reverse()) {
+      const left = Math.max(0, end - Date.now());
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), left)));
+      try {
+        const r = await Promise.race([node.component.shutdown().then(() => 'ok' as const), timedOut]);
+        if (r === 'timeout') this.logger.error({ component: node.id, kind: node.kind }, 'shutdown deadline passed before the component finished draining');
+      } catch (err) {
+        this.logger.error({ err, component: node.id, kind: node.kind }, 'component shutdown failed');
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    this.started = [];
+  }
+}
