@@ -55,6 +55,7 @@ program
   .name('tollgate')
   .description('Telemetry gateway for AI inference fleets (OTLP and Prometheus remote-write in; Thanos, Kafka and files out).')
   .version(VERSION, '-v, --version')
+  .enablePositionalOptions()
   .option('-c, --config <file>', 'config file; repeat to merge several in order (default: the embedded config/default.yaml)', collect, [])
   .action(async (opts: { config: string[] }) => run(opts.config));
 

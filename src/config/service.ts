@@ -13,7 +13,10 @@ const Pipeline = Type.Object(
 export const ServiceSchema = Type.Object(
   {
     extensions: Type.Array(Type.String(), { default: [] }),
-    pipelines: Type.Record(Type.String({ pattern: '^(traces|metrics|logs)(/.+)?$' }), Pipeline),
+    pipelines: Type.Record(Type.String({ pattern: '^(traces|metrics|logs)(/.+)?$' }), Pipeline, {
+      additionalProperties: false,
+      'x-key-error': 'invalid pipeline ID (expected traces, metrics or logs, optionally followed by /name)',
+    }),
     telemetry: Section({
       metrics: Section({
         address: Type.String({ default: '127.0.0.1:8888', description: 'Self-metrics listener (`/metrics`). Empty disables it.' }),

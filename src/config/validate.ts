@@ -75,6 +75,7 @@ function formatAjvError(e: ErrorObject, base: string): string {
     case 'required':
       return `${join(at, e.params.missingProperty)}: required`;
     case 'additionalProperties': {
+      if (parent?.['x-key-error']) return `${join(at, e.params.additionalProperty)}: ${parent['x-key-error']}`;
       const known = Object.keys(parent?.properties ?? {});
       return `${join(at, e.params.additionalProperty)}: unknown key${known.length ? ` (known: ${known.join(', ')})` : ''}`;
     }

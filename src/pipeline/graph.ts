@@ -108,7 +108,8 @@ export function buildGraph(cfg: ValidConfig, settingsFor: SettingsFor): Graph {
       const tel = set.telemetry.processor(id);
       const proc = (c.factory as ProcessorFactory).create[p.signal]!(set, c.config, counting(p.signal, next, tel, 'out'));
       add(id, 'processor', p.id, proc);
-      next = counting(p.signal, proc, tel, 'in');
+      // The pipeline mutates if any of its processors does, so the fan-out in front gives it a copy.
+      next = counting(p.signal, proc, tel, 'in', proc.capabilities.mutatesData || next.capabilities.mutatesData);
     }
     building.delete(p.id);
     entries.set(p.id, next);
@@ -133,9 +134,9 @@ export function buildGraph(cfg: ValidConfig, settingsFor: SettingsFor): Graph {
 }
 
 /** Counts items into or out of a processor (collector's processor in/out self-metrics). */
-function counting<S extends Signal>(signal: S, c: SignalConsumer<S>, tel: ProcessorTelemetry, dir: 'in' | 'out'): SignalConsumer<S> {
+function counting<S extends Signal>(signal: S, c: SignalConsumer<S>, tel: ProcessorTelemetry, dir: 'in' | 'out', mutates?: boolean): SignalConsumer<S> {
   return {
-    capabilities: c.capabilities,
+    capabilities: mutates === undefined ? c.capabilities : { mutatesData: mutates },
     consume(data: SignalData[S], ctx: RequestContext) {
       const n = countItems(signal as any, data as any);
       if (dir === 'in') tel.incoming(signal, n);
