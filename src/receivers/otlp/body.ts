@@ -1,0 +1,148 @@
+// Reading an OTLP/HTTP request body under two limits: bytes on the wire
+// (max_request_body_size) and bytes after Content-Encoding is undone
+// (max_decompressed_body_size). Decompression runs while the body arrives and
+// stops the moment the second limit is passed, so a compression bomb costs at
+// most the limit in memory, never its expanded size.
+import type { IncomingMessage } from 'node:http';
+import * as zlib from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { ErrorCode } from '../../errors/codes.js';
+import { Code, type Refusal } from './status.js';
+
+export type Decoder = () => Transform;
+
+const zstd = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;
+
+/** Content-Encoding → a fresh decompressor. `undefined` entries mean "as sent". */
+const DECODERS: Record<string, Decoder | undefined> = {
+  '': undefined,
+  identity: undefined,
+  gzip: () => zlib.createGunzip(),
+  'x-gzip': () => zlib.createGunzip(),
+  // HTTP's "deflate" is the zlib format (RFC 9110 §8.4.1.2); the collector reads both names so.
+  deflate: () => zlib.createInflate(),
+  zlib: () => zlib.createInflate(),
+  br: () => zlib.createBrotliDecompress(),
+  ...(zstd ? { zstd: () => zstd() } : {}),
+};
+
+/** The decompressors enabled by `compression_algorithms` ("" and identity are always accepted). */
+export function decodersFor(algorithms: readonly string[]): Map<string, Decoder | undefined> {
+  const m = new Map<string, Decoder | undefined>([
+    ['', undefined],
+    ['identity', undefined],
+  ]);
+  for (const a of algorithms) if (a in DECODERS) m.set(a, DECODERS[a]);
+  return m;
+}
+
+export interface BodyLimits {
+  /** Bytes as sent. */
+  readonly maxWire: number;
+  /** Bytes after decompression. */
+  readonly maxDecoded: number;
+}
+
+/** Why a body could not be read: an answer for the client. */
+export class BodyError extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal.message);
+  }
+}
+
+export function tooLarge(limits: BodyLimits, declared?: number): BodyError {
+  const size = declared !== undefined ? ` (${declared} bytes)` : '';
+  return new BodyError({
+    code: Code.RESOURCE_EXHAUSTED,
+    httpStatus: 413,
+    reason: ErrorCode.BODY_TOO_LARGE,
+    message: `${ErrorCode.BODY_TOO_LARGE}: request body${size} exceeds max_request_body_size of ${limits.maxWire} bytes`,
+  });
+}
+
+function decodedTooLarge(limits: BodyLimits, encoding: string): BodyError {
+  return new BodyError({
+    code: Code.RESOURCE_EXHAUSTED,
+    httpStatus: 413,
+    reason: ErrorCode.DECOMPRESSED_TOO_LARGE,
+    message: `${ErrorCode.DECOMPRESSED_TOO_LARGE}: ${encoding} request body decompresses to more than max_decompressed_body_size of ${limits.maxDecoded} bytes`,
+  });
+}
+
+/**
+ * The whole body, decompressed. Rejects with a BodyError (413 over a limit,
+ * 400 for a corrupt compressed stream or a body cut short). On rejection the
+ * request may still be streaming: the caller drains or closes it.
+ */
+export function readBody(req: IncomingMessage, encoding: string, decoder: Decoder | undefined, limits: BodyLimits): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let wire = 0;
+    let size = 0;
+    let settled = false;
+    const inflater = decoder?.();
+
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (inflater) {
+        inflater.removeAllListeners();
+        inflater.on('error', () => {}); // late errors of a destroyed stream
+        inflater.destroy();
+      }
+    };
+    const fail = (e: BodyError) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      reject(e);
+    };
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+
+    function onData(c: Buffer) {
+      wire += c.length;
+      if (wire > limits.maxWire) return fail(tooLarge(limits));
+      if (inflater) inflater.write(c);
+      else {
+        chunks.push(c);
+        size += c.length;
+      }
+    }
+    function onEnd() {
+      if (inflater) inflater.end();
+      else done();
+    }
+    function onError(e: Error) {
+      fail(badBody(`error reading request body: ${e.message}`));
+    }
+    function onClose() {
+      // 'close' before 'end': the client went away mid-body.
+      if (!req.complete) fail(badBody('request body ended early (connection closed)'));
+    }
+
+    if (inflater) {
+      inflater.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > limits.maxDecoded) return fail(decodedTooLarge(limits, encoding));
+        chunks.push(c);
+      });
+      inflater.on('end', done);
+      inflater.on('error', (e: Error) => fail(badBody(`cannot decompress ${encoding} request body: ${e.message}`)));
+    }
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+function badBody(message: string): BodyError {
+  return new BodyError({ code: Code.INVALID_ARGUMENT, reason: ErrorCode.DECODE, message: `${ErrorCode.DECODE}: ${message}` });
+}

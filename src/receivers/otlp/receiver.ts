@@ -1,0 +1,86 @@
+import type { Component } from '../../component/component.js';
+import type { SignalConsumer } from '../../component/consumer.js';
+import type { CreateSettings } from '../../component/factory.js';
+import type { Host } from '../../component/host.js';
+import type { Signal } from '../../component/signal.js';
+import { resolveGrpc, resolveHttp, type GrpcConfig, type OtlpReceiverConfig } from './config.js';
+import { ExportCore } from './export.js';
+import { OtlpGrpcServer } from './grpc.js';
+import { OtlpHttpServer } from './http.js';
+
+/** Time given to requests in flight when the receiver stops, before connections are cut. */
+const SHUTDOWN_GRACE_MS = 5000;
+
+/**
+ * One `otlp` receiver: a gRPC and/or an HTTP server shared by the three
+ * signals (the factory hands the same instance to each signal's pipeline,
+ * which registers its consumer). A protocol absent from the config is not started.
+ */
+export class OtlpReceiver implements Component {
+  private readonly core: ExportCore;
+  private readonly grpcCfg: GrpcConfig | undefined;
+  private readonly httpCfg: ReturnType<typeof resolveHttp>;
+  private grpc: OtlpGrpcServer | undefined;
+  private http: OtlpHttpServer | undefined;
+  private starting: Promise<void> | undefined;
+  /** Called once shut down (the factory forgets the shared instance). */
+  onShutdown: (() => void) | undefined;
+
+  constructor(set: CreateSettings, cfg: OtlpReceiverConfig) {
+    this.core = new ExportCore(set.id, set.logger, set.telemetry);
+    this.grpcCfg = resolveGrpc(cfg.protocols.grpc);
+    this.httpCfg = resolveHttp(cfg.protocols.http);
+    this.logger = set.logger;
+  }
+  private readonly logger: CreateSettings['logger'];
+
+  register<S extends Signal>(signal: S, next: SignalConsumer<S>): void {
+    (this.core.consumers as Record<Signal, SignalConsumer<any>>)[signal] = next;
+  }
+
+  /** Port the gRPC server listens on (after start; useful with port 0). */
+  get grpcPort(): number {
+    return this.grpc?.port ?? 0;
+  }
+
+  /** Port the HTTP server listens on (after start; useful with port 0). */
+  get httpPort(): number {
+    return this.http?.port ?? 0;
+  }
+
+  start(_host: Host): Promise<void> {
+    this.starting ??= this.doStart();
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
+    try {
+      if (this.grpcCfg) {
+        this.grpc = new OtlpGrpcServer(this.grpcCfg, this.core, this.core.id);
+        await this.grpc.start();
+        this.logger.info({ endpoint: this.grpcCfg.endpoint, port: this.grpc.port }, 'OTLP gRPC server started');
+      }
+      if (this.httpCfg) {
+        this.http = new OtlpHttpServer(this.httpCfg, this.core, this.core.id);
+        await this.http.start();
+        this.logger.info({ endpoint: this.httpCfg.endpoint, port: this.http.port }, 'OTLP HTTP server started');
+      }
+    } catch (e) {
+      // A started gRPC server must not outlive a failed HTTP start.
+      await this.stopServers();
+      throw e;
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.starting) await this.starting.catch(() => {});
+    await this.stopServers();
+    this.onShutdown?.();
+  }
+
+  private async stopServers(): Promise<void> {
+    const g = this.grpc;
+    const h = this.http;
+    await Promise.all([g?.shutdown(SHUTDOWN_GRACE_MS), h?.shutdown(SHUTDOWN_GRACE_MS)]);
+  }
+}
