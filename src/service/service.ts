@@ -90,21 +90,33 @@ export class Service implements Host {
     return this.stopping;
   }
 
+  /**
+   * Receivers are told first and stop taking new requests; their in-flight
+   * requests may still wait on a batch, so they are not awaited before the
+   * processors flush. Then processors, connectors and exporters drain in
+   * order, each into a downstream that still runs; last, the receivers'
+   * in-flight requests are answered.
+   */
   private async stopStarted(deadlineMs: number): Promise<void> {
     const end = Date.now() + deadlineMs;
-    for (const node of [...this.started].reverse()) {
-      const left = Math.max(0, end - Date.now());
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), left)));
-      try {
-        const r = await Promise.race([node.component.shutdown().then(() => 'ok' as const), timedOut]);
-        if (r === 'timeout') this.logger.error({ component: node.id, kind: node.kind }, 'shutdown deadline passed before the component finished draining');
-      } catch (err) {
-        this.logger.error({ err, component: node.id, kind: node.kind }, 'component shutdown failed');
-      } finally {
-        clearTimeout(timer);
-      }
-    }
+    const reversed = [...this.started].reverse();
+    const receivers = reversed.filter((n) => n.kind === 'receiver').map((n) => this.stopOne(n, end));
+    for (const node of reversed) if (node.kind !== 'receiver') await this.stopOne(node, end);
+    await Promise.all(receivers);
     this.started = [];
+  }
+
+  private async stopOne(node: Graph['nodes'][number], end: number): Promise<void> {
+    const left = Math.max(0, end - Date.now());
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), left)));
+    try {
+      const r = await Promise.race([node.component.shutdown().then(() => 'ok' as const), timedOut]);
+      if (r === 'timeout') this.logger.error({ component: node.id, kind: node.kind }, 'shutdown deadline passed before the component finished draining');
+    } catch (err) {
+      this.logger.error({ err, component: node.id, kind: node.kind }, 'component shutdown failed');
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
