@@ -27,4 +27,10 @@ export interface SendingQueue<T> {
   /** Requests waiting (not counting those being delivered). */
   size(): number;
   capacity(): number;
+  /**
+   * True when a request whose deliver rejected with a retryable error stays in
+   * the queue for a later attempt (the persistent queue). The stack then does
+   * not count it as dropped. Absent/false: such a request is gone (memory queue).
+   */
+  readonly durable?: boolean;
 }

@@ -1,0 +1,122 @@
+import type { RequestContext } from '../component/context.js';
+import { isPromMetrics, type Signal, type SignalData } from '../component/signal.js';
+import {
+  ExportLogsServiceRequest,
+  ExportMetricsServiceRequest,
+  ExportTraceServiceRequest,
+  WriteRequest,
+  type Logs,
+  type Metrics,
+  type Traces,
+} from '../pdata/proto.js';
+import type { QueuedRequest } from './queue.js';
+
+/**
+ * Turns a queued request into bytes and back, for queues that keep requests
+ * outside the heap (the persistent queue). The context (tenant, metadata,
+ * receiver) travels with the data, so a request replayed after a restart is
+ * sent exactly as it would have been.
+ */
+export interface RequestCodec<T> {
+  encode(req: QueuedRequest<T>): Uint8Array;
+  decode(bytes: Uint8Array): QueuedRequest<T>;
+}
+
+// Frame (all integers big-endian):
+//   u8 version (1) | u8 kind | u32 items | u32 ctxLen | ctx JSON (ctxLen bytes) | protobuf payload
+// The payload is the OTLP Export*ServiceRequest or the remote-write 1.0
+// WriteRequest, so a frame's data can be inspected with any protobuf tool.
+const VERSION = 1;
+const HEADER = 10;
+const enum Kind {
+  Traces = 1,
+  OtlpMetrics = 2,
+  PromMetrics = 3,
+  Logs = 4,
+}
+
+const KIND_SIGNAL: Record<number, Signal> = { [Kind.Traces]: 'traces', [Kind.OtlpMetrics]: 'metrics', [Kind.PromMetrics]: 'metrics', [Kind.Logs]: 'logs' };
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+function frame(kind: Kind, req: QueuedRequest<unknown>, payload: Uint8Array): Uint8Array {
+  const ctx = ctxJson(req.ctx);
+  const ctxBytes = ctx ? utf8.encode(ctx) : new Uint8Array(0);
+  const out = new Uint8Array(HEADER + ctxBytes.length + payload.length);
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  out[0] = VERSION;
+  out[1] = kind;
+  dv.setUint32(2, req.items >>> 0);
+  dv.setUint32(6, ctxBytes.length);
+  out.set(ctxBytes, HEADER);
+  out.set(payload, HEADER + ctxBytes.length);
+  return out;
+}
+
+function ctxJson(ctx: RequestContext): string {
+  if (ctx.metadata === undefined && ctx.tenant === undefined && ctx.receiver === undefined) return '';
+  return JSON.stringify({ metadata: ctx.metadata, tenant: ctx.tenant, receiver: ctx.receiver });
+}
+
+interface Unframed {
+  kind: Kind;
+  items: number;
+  ctx: RequestContext;
+  payload: Uint8Array;
+}
+
+function unframe(bytes: Uint8Array, signal: Signal): Unframed {
+  if (bytes.length < HEADER) throw new Error(`queued request is ${bytes.length} bytes, shorter than its ${HEADER}-byte header`);
+  if (bytes[0] !== VERSION) throw new Error(`queued request has frame version ${bytes[0]}; this build reads version ${VERSION}`);
+  const kind = bytes[1] as Kind;
+  if (KIND_SIGNAL[kind] !== signal) throw new Error(`queued request holds ${KIND_SIGNAL[kind] ?? `unknown kind ${kind}`}, expected ${signal}`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const items = dv.getUint32(2);
+  const ctxLen = dv.getUint32(6);
+  if (HEADER + ctxLen > bytes.length) throw new Error('queued request is truncated (context runs past the end)');
+  const ctx: RequestContext = ctxLen === 0 ? {} : prune(JSON.parse(fromUtf8.decode(bytes.subarray(HEADER, HEADER + ctxLen))));
+  return { kind, items, ctx, payload: bytes.subarray(HEADER + ctxLen) };
+}
+
+function prune(o: Record<string, unknown>): RequestContext {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== null) out[k] = v;
+  return out as RequestContext;
+}
+
+const tracesCodec: RequestCodec<Traces> = {
+  encode: (req) => frame(Kind.Traces, req, ExportTraceServiceRequest.encode(req.data).finish()),
+  decode(bytes) {
+    const u = unframe(bytes, 'traces');
+    return { data: ExportTraceServiceRequest.decode(u.payload), ctx: u.ctx, items: u.items };
+  },
+};
+
+const logsCodec: RequestCodec<Logs> = {
+  encode: (req) => frame(Kind.Logs, req, ExportLogsServiceRequest.encode(req.data).finish()),
+  decode(bytes) {
+    const u = unframe(bytes, 'logs');
+    return { data: ExportLogsServiceRequest.decode(u.payload), ctx: u.ctx, items: u.items };
+  },
+};
+
+const metricsCodec: RequestCodec<SignalData['metrics']> = {
+  encode(req) {
+    const d = req.data;
+    if (isPromMetrics(d)) return frame(Kind.PromMetrics, req, WriteRequest.encode(d.request).finish());
+    return frame(Kind.OtlpMetrics, req, ExportMetricsServiceRequest.encode(d as Metrics).finish());
+  },
+  decode(bytes) {
+    const u = unframe(bytes, 'metrics');
+    const data: SignalData['metrics'] =
+      u.kind === Kind.PromMetrics ? { format: 'prw', request: WriteRequest.decode(u.payload) } : ExportMetricsServiceRequest.decode(u.payload);
+    return { data, ctx: u.ctx, items: u.items };
+  },
+};
+
+const CODECS: { [S in Signal]: RequestCodec<SignalData[S]> } = { traces: tracesCodec, metrics: metricsCodec, logs: logsCodec };
+
+/** The codec of a signal's requests: OTLP protobuf, or remote-write 1.0 for Prometheus-shaped metrics. */
+export function signalCodec<S extends Signal>(signal: S): RequestCodec<SignalData[S]> {
+  return CODECS[signal];
+}

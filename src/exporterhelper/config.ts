@@ -1,0 +1,76 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Duration, parseDuration } from '../config/types.js';
+import { StorageSchema } from './persistent/config.js';
+
+/**
+ * Config sections of the exporter helper stack, under the collector's key
+ * names and defaults, so a collector exporter config works unchanged.
+ * Exporters spread `helperProps()` into their own schema.
+ */
+
+export const RetrySchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true }),
+    initial_interval: Duration('5s', 'Wait after the first failure.'),
+    randomization_factor: Type.Number({ default: 0.5, minimum: 0, maximum: 1, description: 'Jitter: each wait is drawn from interval × [1 − f, 1 + f].' }),
+    multiplier: Type.Number({ default: 1.5, minimum: 1 }),
+    max_interval: Duration('30s', 'Upper bound of one wait.'),
+    max_elapsed_time: Duration('300s', 'Give up after this long since the first attempt; 0 means never.'),
+  },
+  { additionalProperties: false, default: {} },
+);
+export type RetryConfig = Static<typeof RetrySchema>;
+
+export const QueueSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true }),
+    num_consumers: Type.Integer({ default: 10, minimum: 1, description: 'Requests sent concurrently from the queue.' }),
+    queue_size: Type.Integer({ default: 1000, minimum: 1, description: 'Capacity, in batches (export requests).' }),
+    blocking: Type.Boolean({ default: false, description: 'Wait for room instead of refusing when the queue is full.' }),
+    // Selects the persistent (on-disk) queue: see persistent/config.ts. Typed
+    // `unknown` here; the persistent queue reads it as its StorageConfig.
+    storage: Type.Optional(Type.Unsafe<unknown>(StorageSchema)),
+  },
+  { additionalProperties: false, default: {} },
+);
+export type QueueConfig = Static<typeof QueueSchema>;
+
+/** `timeout`, `retry_on_failure`, `sending_queue`, for spreading into an exporter's schema. */
+export function helperProps(timeoutDefault = '5s') {
+  return {
+    timeout: Duration(timeoutDefault, 'Deadline of one send attempt; 0 means none.'),
+    retry_on_failure: RetrySchema,
+    sending_queue: QueueSchema,
+  };
+}
+
+/**
+ * What the stack reads from an exporter's (validated) config. A missing
+ * section means that layer is off, so exporters without retry or queue keys
+ * (debug, file) use the same stack.
+ */
+export interface HelperConfig {
+  timeout?: string | number;
+  retry_on_failure?: RetryConfig;
+  sending_queue?: QueueConfig;
+}
+
+/** Retry settings in milliseconds. */
+export interface BackoffSettings {
+  initialMs: number;
+  randomizationFactor: number;
+  multiplier: number;
+  maxIntervalMs: number;
+  /** 0 = no limit. */
+  maxElapsedMs: number;
+}
+
+export function backoffSettings(r: RetryConfig): BackoffSettings {
+  return {
+    initialMs: parseDuration(r.initial_interval),
+    randomizationFactor: r.randomization_factor,
+    multiplier: r.multiplier,
+    maxIntervalMs: parseDuration(r.max_interval),
+    maxElapsedMs: parseDuration(r.max_elapsed_time),
+  };
+}

@@ -1,0 +1,51 @@
+import type { Logger } from 'pino';
+import type { Signal } from '../component/signal.js';
+import type { SelfTelemetry } from '../telemetry/selftelemetry.js';
+import type { RequestCodec } from './codec.js';
+import type { QueueConfig } from './config.js';
+import { createMemoryQueue } from './memoryqueue.js';
+import type { SendingQueue } from './queue.js';
+
+/** Everything a queue implementation may need; the stack builds one per exporter and signal. */
+export interface QueueSettings<T> {
+  /** Exporter ID (`type[/name]`). */
+  readonly id: string;
+  readonly signal: Signal;
+  /** The exporter's validated `sending_queue` section. */
+  readonly cfg: QueueConfig;
+  /** Bytes ⇄ request, for queues that store requests outside the heap. */
+  readonly codec: RequestCodec<T>;
+  readonly logger: Logger;
+  readonly telemetry: SelfTelemetry;
+  /** Report the number of waiting requests whenever it changes (otelcol_exporter_queue_size). */
+  onSize(size: number): void;
+}
+
+export type QueueFactory = <T>(set: QueueSettings<T>) => SendingQueue<T>;
+
+let storageQueue: QueueFactory | undefined;
+
+/**
+ * The seam for the persistent queue: its module registers its factory here
+ * once, and every exporter whose `sending_queue.storage` is set gets it.
+ * Returns the factory it replaces (tests put it back).
+ */
+export function registerStorageQueue(factory: QueueFactory | undefined): QueueFactory | undefined {
+  const previous = storageQueue;
+  storageQueue = factory;
+  return previous;
+}
+
+/** The memory queue, or the persistent one when `sending_queue.storage` is set. */
+export function createQueue<T>(set: QueueSettings<T>): SendingQueue<T> {
+  if (set.cfg.storage !== undefined && set.cfg.storage !== null) {
+    if (!storageQueue) throw new Error(`exporters.${set.id}.sending_queue.storage: no persistent queue is available in this build`);
+    return storageQueue(set);
+  }
+  return createMemoryQueue<T>({
+    capacity: set.cfg.queue_size,
+    consumers: set.cfg.num_consumers,
+    blocking: set.cfg.blocking,
+    onSize: set.onSize,
+  });
+}

@@ -1,0 +1,50 @@
+import { isPromMetrics, type Signal, type SignalData } from '../../component/signal.js';
+import { ErrorCode } from '../../errors/codes.js';
+import { permanentError } from '../../errors/consumererror.js';
+import { encodeJSON, encodeProto } from '../../pdata/otlpjson.js';
+import { WriteRequest, type PromWrite } from '../../pdata/proto.js';
+
+/**
+ * One record of the file: a line of OTLP JSON (the Export*ServiceRequest, as
+ * the collector's file exporter writes it), or for `proto` the protobuf
+ * request after its 4-byte big-endian length (the collector's framing).
+ *
+ * Remote-write metrics are not converted to OTLP: in json format they are
+ * written as `{"prometheusRemoteWrite": <WriteRequest in proto3 JSON>}` on
+ * their own line, so a reader tells them apart by the top-level key.
+ */
+export type Encoder<S extends Signal> = (data: SignalData[S]) => Uint8Array;
+
+export function jsonEncoder<S extends Signal>(signal: S): Encoder<S> {
+  return (data) => {
+    if (signal === 'metrics' && isPromMetrics(data as SignalData['metrics'])) {
+      return Buffer.from(`{"prometheusRemoteWrite":${JSON.stringify(promWriteToJSON((data as any).request))}}\n`);
+    }
+    return Buffer.from(`${encodeJSON(signal, data as any)}\n`);
+  };
+}
+
+export function protoEncoder<S extends Signal>(signal: S): Encoder<S> {
+  return (data) => {
+    if (signal === 'metrics' && isPromMetrics(data as SignalData['metrics'])) {
+      throw permanentError(
+        ErrorCode.UNSUPPORTED_DATA,
+        'file exporter with format proto holds only OTLP requests; Prometheus remote-write metrics need format json',
+      );
+    }
+    const body = encodeProto(signal, data as any);
+    const out = Buffer.allocUnsafe(4 + body.length);
+    out.writeUInt32BE(body.length, 0);
+    out.set(body, 4);
+    return out;
+  };
+}
+
+/**
+ * A WriteRequest in proto3 JSON (lowerCamelCase keys, int64 as strings,
+ * non-finite doubles as "NaN"/"Infinity"). JSON has one NaN, so the stale
+ * marker's bit pattern is not kept: the file is for reading, not replay.
+ */
+export function promWriteToJSON(w: PromWrite): unknown {
+  return WriteRequest.toObject(w as any, { json: true, longs: String, enums: String });
+}

@@ -1,0 +1,123 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { promisify } from 'node:util';
+import { gzip as gzipCb } from 'node:zlib';
+import { createGunzip, createInflate } from 'node:zlib';
+import type { Signal } from '../../component/signal.js';
+import { ErrorCode } from '../../errors/codes.js';
+import { retryableError } from '../../errors/consumererror.js';
+import type { SendOutcome } from '../../exporterhelper/send.js';
+import { encodeJSON, encodeProto, responseFromJSON, rpcStatusFromJSON } from '../../pdata/otlpjson.js';
+import { ExportLogsServiceResponse, ExportMetricsServiceResponse, ExportTraceServiceResponse } from '../../pdata/proto.js';
+import { decodeRpcStatus, partialOutcome } from '../otlp/response.js';
+import type { TlsMaterial } from '../otlp/tls.js';
+import { httpError } from './httpstatus.js';
+
+const gzip = promisify(gzipCb);
+const RESPONSE: Record<Signal, { decode(b: Uint8Array): unknown }> = {
+  traces: ExportTraceServiceResponse,
+  metrics: ExportMetricsServiceResponse,
+  logs: ExportLogsServiceResponse,
+};
+/** Error bodies are read for their message only; more than this is cut. */
+const MAX_RESPONSE = 4 * 1024 * 1024;
+
+export interface PostOptions {
+  url: URL;
+  signal: Signal;
+  json: boolean;
+  gzip: boolean;
+  headers: Record<string, string>;
+  agent: HttpAgent;
+}
+
+export function makeAgent(url: URL, tls: TlsMaterial | undefined): HttpAgent {
+  return url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, ...(tls ?? {}) }) : new HttpAgent({ keepAlive: true });
+}
+
+/** Encodes one request body: OTLP protobuf or JSON, gzipped unless compression is none. */
+export async function encodeBody(signal: Signal, data: unknown, json: boolean, compress: boolean): Promise<Uint8Array> {
+  const raw = json ? Buffer.from(encodeJSON(signal, data as any)) : encodeProto(signal, data as any);
+  return compress ? gzip(raw) : raw;
+}
+
+/**
+ * POSTs one OTLP/HTTP request and interprets the answer: 2xx → partial
+ * success (if any) from the body; otherwise a ConsumerError by the OTLP/HTTP
+ * rules. Network failures (refused, reset, DNS) are retryable.
+ */
+export function post(o: PostOptions, body: Uint8Array, abort: AbortSignal): Promise<SendOutcome> {
+  const contentType = o.json ? 'application/json' : 'application/x-protobuf';
+  const request = o.url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      o.url,
+      {
+        method: 'POST',
+        agent: o.agent,
+        signal: abort,
+        headers: {
+          ...o.headers,
+          'content-type': contentType,
+          'content-length': body.length,
+          ...(o.gzip ? { 'content-encoding': 'gzip' } : {}),
+        },
+      },
+      (res) => {
+        readBody(res)
+          .then((buf) => {
+            const status = res.statusCode ?? 0;
+            const json = (res.headers['content-type'] ?? '').includes('json');
+            if (status >= 200 && status < 300) return resolve(successOutcome(o.signal, buf, json));
+            const retryAfter = res.headers['retry-after'];
+            reject(httpError(status, o.url.href, errorDetail(buf, json), Array.isArray(retryAfter) ? retryAfter[0] : retryAfter));
+          })
+          .catch((e: Error) => reject(retryableError(ErrorCode.EXPORT_RETRYABLE, `reading the response of ${o.url.href} failed: ${e.message}`, { cause: e })));
+      },
+    );
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      if (abort.aborted) return reject(abort.reason);
+      reject(retryableError(ErrorCode.EXPORT_RETRYABLE, `POST ${o.url.href} failed: ${e.code ?? e.message}`, { cause: e }));
+    });
+    req.end(body);
+  });
+}
+
+function readBody(res: IncomingMessage): Promise<Buffer> {
+  const enc = (res.headers['content-encoding'] ?? '').toLowerCase();
+  const stream = enc === 'gzip' ? res.pipe(createGunzip()) : enc === 'deflate' ? res.pipe(createInflate()) : res;
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let n = 0;
+    stream.on('data', (c: Buffer) => {
+      if (n < MAX_RESPONSE) parts.push(c);
+      n += c.length;
+    });
+    stream.on('end', () => resolve(Buffer.concat(parts)));
+    stream.on('error', reject);
+    res.on('error', reject);
+  });
+}
+
+function successOutcome(signal: Signal, buf: Buffer, json: boolean): SendOutcome {
+  if (buf.length === 0) return;
+  try {
+    const resp = json ? responseFromJSON(signal, JSON.parse(buf.toString('utf8'))) : RESPONSE[signal].decode(buf);
+    return partialOutcome(signal, resp);
+  } catch {
+    return; // an unreadable success body still means the data was accepted
+  }
+}
+
+/** The google.rpc.Status message of an error body, or a short text excerpt. */
+function errorDetail(buf: Buffer, json: boolean): string | undefined {
+  if (buf.length === 0) return undefined;
+  try {
+    const st = json ? rpcStatusFromJSON(JSON.parse(buf.toString('utf8'))) : decodeRpcStatus(buf);
+    if (st?.message) return st.message;
+  } catch {
+    // not a Status: fall through to the raw text
+  }
+  const text = buf.subarray(0, 256).toString('utf8').replace(/[^\x20-\x7e]+/g, ' ').trim();
+  return text || undefined;
+}

@@ -1,0 +1,48 @@
+import type { Agent } from 'node:http';
+import type { Exporter, CreateSettings } from '../../component/factory.js';
+import { isPromMetrics, type Signal, type SignalData } from '../../component/signal.js';
+import { createExporter } from '../../exporterhelper/exporter.js';
+import { promMetricsRefused } from '../otlp/response.js';
+import { loadTls } from '../otlp/tls.js';
+import { signalUrl, type OtlpHttpConfig } from './config.js';
+import { encodeBody, makeAgent, post, type PostOptions } from './client.js';
+
+const USER_AGENT = 'Tollgate OTLP HTTP exporter';
+
+/**
+ * OTLP/HTTP exporter: POSTs each request to `<endpoint>/v1/<signal>` (or the
+ * signal's own `*_endpoint`), as protobuf or JSON, gzipped by default, with
+ * keep-alive connections. Responses are read by the OTLP/HTTP rules
+ * (httpstatus.ts); retry, queue and timeout come from the exporter helper stack.
+ */
+export function createOtlpHttpExporter<S extends Signal>(set: CreateSettings, signal: S, cfg: OtlpHttpConfig): Exporter<S> {
+  const href = signalUrl(cfg, signal);
+  if (!href) throw new Error(`exporters.${set.id}: no endpoint for ${signal}`);
+  const url = new URL(href);
+  const json = cfg.encoding === 'json';
+  const compress = cfg.compression === 'gzip';
+  let opts: PostOptions | undefined;
+
+  return createExporter(
+    set,
+    signal,
+    cfg,
+    async (data: SignalData[S], _ctx, abort) => {
+      if (signal === 'metrics' && isPromMetrics(data as SignalData['metrics'])) throw promMetricsRefused(set.id);
+      if (!opts) throw new Error(`exporter ${set.id} is not started`);
+      const body = await encodeBody(signal, data, json, compress);
+      return post(opts, body, abort);
+    },
+    {
+      async start() {
+        const tls = url.protocol === 'https:' ? await loadTls(cfg.tls, `exporters.${set.id}`) : undefined;
+        const agent: Agent = makeAgent(url, tls);
+        opts = { url, signal, json, gzip: compress, headers: { 'user-agent': USER_AGENT, ...(cfg.headers ?? {}) }, agent };
+      },
+      async shutdown() {
+        opts?.agent.destroy();
+        opts = undefined;
+      },
+    },
+  );
+}

@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { signalCodec } from '../../src/exporterhelper/codec.js';
+import { createQueue, registerStorageQueue, type QueueSettings } from '../../src/exporterhelper/queuefactory.js';
+import { createMemoryQueue } from '../../src/exporterhelper/memoryqueue.js';
+import { createRateLimitedLogger } from '../../src/exporterhelper/ratelog.js';
+import { decodeJSON, encodeJSON } from '../../src/pdata/otlpjson.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { SelfTelemetry } from '../../src/telemetry/selftelemetry.js';
+import { pino } from 'pino';
+import { Writable } from 'node:stream';
+
+const fixture = (s: 'traces' | 'metrics' | 'logs') => readFileSync(new URL(`../../../test/fixtures/otlp/${s}.json`, import.meta.url), 'utf8');
+
+for (const signal of ['traces', 'metrics', 'logs'] as const) {
+  test(`codec: ${signal} round-trips data, item count and context`, () => {
+    const data = decodeJSON(signal, fixture(signal));
+    const codec = signalCodec(signal);
+    const ctx = { tenant: 'team-a', receiver: 'otlp', metadata: { 'x-scope-orgid': ['a', 'b'] } };
+    const back = codec.decode(codec.encode({ data, ctx, items: 42 }));
+    assert.equal(back.items, 42);
+    assert.deepEqual(back.ctx, ctx);
+    assert.equal(encodeJSON(signal, back.data as any), encodeJSON(signal, data as any));
+  });
+}
+
+test('codec: remote-write metrics stay remote-write, NaN bit patterns included', () => {
+  const stale = new Float64Array(new BigUint64Array([0x7ff0000000000002n]).buffer)[0]!;
+  const data = {
+    format: 'prw' as const,
+    request: { timeseries: [{ labels: [{ name: '__name__', value: 'up' }], samples: [{ value: stale, timestamp: 1700000000000 }] }] },
+  };
+  const codec = signalCodec('metrics');
+  const back = codec.decode(codec.encode({ data, ctx: {}, items: 1 }));
+  assert.ok('format' in back.data && back.data.format === 'prw');
+  const v = (back.data as any).request.timeseries[0].samples[0].value as number;
+  const f = new Float64Array(1);
+  f[0] = v; // (an array literal would canonicalize the NaN)
+  assert.equal(new BigUint64Array(f.buffer)[0], 0x7ff0000000000002n);
+  assert.deepEqual(back.ctx, {});
+});
+
+test('codec: refuses bytes of another signal or a truncated frame, saying why', () => {
+  const bytes = signalCodec('logs').encode({ data: { resourceLogs: [] }, ctx: {}, items: 0 });
+  assert.throws(() => signalCodec('traces').decode(bytes), /holds logs, expected traces/);
+  assert.throws(() => signalCodec('logs').decode(bytes.subarray(0, 4)), /shorter than its 10-byte header/);
+});
+
+function queueSettings(storage?: unknown): QueueSettings<any> {
+  return {
+    id: 'otlp',
+    signal: 'traces',
+    cfg: { enabled: true, num_consumers: 1, queue_size: 5, blocking: false, ...(storage === undefined ? {} : { storage }) },
+    codec: signalCodec('traces'),
+    logger: silentLogger(),
+    telemetry: new SelfTelemetry({ processMetrics: false }),
+    onSize: () => {},
+  };
+}
+
+test('createQueue: memory queue by default; sending_queue.storage selects the registered persistent queue', () => {
+  assert.equal(createQueue(queueSettings()).capacity(), 5);
+  const previous = registerStorageQueue(undefined);
+  assert.throws(() => createQueue(queueSettings('file_storage')), /sending_queue.storage: no persistent queue is available/);
+  let got: QueueSettings<any> | undefined;
+  registerStorageQueue((set) => {
+    got = set;
+    return { ...createMemoryQueue({ capacity: 9, consumers: 1 }), durable: true };
+  });
+  try {
+    const q = createQueue(queueSettings('file_storage'));
+    assert.equal(q.capacity(), 9);
+    assert.equal(q.durable, true);
+    assert.equal(got?.cfg.storage, 'file_storage');
+    assert.equal(typeof got?.codec.encode, 'function');
+  } finally {
+    registerStorageQueue(previous);
+  }
+});
+
+test('rate-limited logger: one line per key per interval, then how many were held back', () => {
+  const lines: any[] = [];
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _e, cb) {
+        lines.push(JSON.parse(String(chunk)));
+        cb();
+      },
+    }),
+  );
+  let now = 0;
+  const rl = createRateLimitedLogger(logger, 1000, () => now);
+  for (let i = 0; i < 5; i++) rl.log('warn', 'a', { i }, 'failing');
+  rl.log('warn', 'b', {}, 'other key');
+  now = 1500;
+  rl.log('warn', 'a', { i: 9 }, 'failing');
+  return new Promise<void>((resolve) =>
+    setImmediate(() => {
+      assert.deepEqual(
+        lines.map((l) => [l.msg, l.i, l.suppressed]),
+        [
+          ['failing', 0, undefined],
+          ['other key', undefined, undefined],
+          ['failing', 9, 4],
+        ],
+      );
+      resolve();
+    }),
+  );
+});
