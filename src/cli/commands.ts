@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
+import { registerLoadgen } from '../loadgen/cli.js';
+import { registerCaptureCommand, registerReplayCommand } from '../replay/cli.js';
 
 /**
  * Verbs beyond run/validate/components/schema (loadgen, replay, capture, slo).
  * Each lives in its own module and registers itself here.
  */
-export function registerExtraCommands(_program: Command): void {}
+export function registerExtraCommands(program: Command): void {
+  registerLoadgen(program);
+  registerReplayCommand(program);
+  registerCaptureCommand(program);
+}

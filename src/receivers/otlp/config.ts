@@ -1,6 +1,7 @@
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import { Duration, Endpoint, Section, StringMap, TlsServerSchema, parseDuration } from '../../config/types.js';
 import { validateAgainst } from '../../config/validate.js';
+import { CaptureSchema, type CaptureConfig } from '../../capture/index.js';
 
 /** Default `max_request_body_size` (bytes on the wire), as the collector's confighttp. */
 export const DEFAULT_MAX_REQUEST_BODY_SIZE = 20 * 1024 * 1024;
@@ -116,6 +117,7 @@ export const OtlpReceiverSchema = Type.Object(
       },
       'Protocols to serve; at least one.',
     ),
+    capture: Type.Optional(CaptureSchema),
   },
   { additionalProperties: false },
 );
@@ -127,6 +129,7 @@ export type CorsConfig = Static<typeof Cors>;
 /** The receiver's config as the factory gets it: a protocol is null when written empty. */
 export interface OtlpReceiverConfig {
   protocols: { grpc?: GrpcConfig | null; http?: HttpConfig | null };
+  capture?: CaptureConfig;
 }
 
 /** Cross-field checks the schema cannot express. */

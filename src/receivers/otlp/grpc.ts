@@ -8,6 +8,7 @@ import { ErrorCode } from '../../errors/codes.js';
 import { ListenError, parseEndpoint } from '../../util/endpoint.js';
 import { durationMs, type GrpcConfig } from './config.js';
 import type { ExportCore } from './export.js';
+import type { Capture } from '../../capture/index.js';
 import { EMPTY_PROTO_RESPONSE, SIGNAL_SPECS, type SignalSpec } from './signals.js';
 import { Code, detailsOf, encodeStatusProto, type Refusal } from './status.js';
 
@@ -32,6 +33,7 @@ export class OtlpGrpcServer {
     private readonly cfg: GrpcConfig,
     private readonly core: ExportCore,
     private readonly owner: string,
+    private readonly capture?: Capture,
   ) {
     this.baseCtx = Object.freeze({ receiver: core.id });
     this.maxRecv = Math.floor(cfg.max_recv_msg_size_mib * MIB);
@@ -130,6 +132,7 @@ export class OtlpGrpcServer {
       };
     }
     return (call, callback) => {
+      this.capture?.grpc(spec.grpcPath, signal, call.request, call.metadata);
       let data;
       try {
         data = spec.decodeProto(call.request);

@@ -12,6 +12,7 @@ import { BodyError, decodersFor, readBody, tooLarge, type BodyLimits, type Decod
 import { durationMs, normalizePath, type HttpConfig } from './config.js';
 import { Cors } from './cors.js';
 import type { ExportCore } from './export.js';
+import type { Capture } from '../../capture/index.js';
 import { EMPTY_JSON_RESPONSE, EMPTY_PROTO_RESPONSE, SIGNAL_SPECS, type SignalSpec } from './signals.js';
 import { Code, encodeStatusJSON, encodeStatusProto, httpStatusOf, retryAfterSeconds, type Refusal } from './status.js';
 
@@ -39,6 +40,7 @@ export class OtlpHttpServer {
     private readonly cfg: HttpConfig & { max_decompressed_body_size: number },
     private readonly core: ExportCore,
     private readonly owner: string,
+    private readonly capture?: Capture,
   ) {
     this.limits = { maxWire: cfg.max_request_body_size, maxDecoded: cfg.max_decompressed_body_size };
     this.decoders = decodersFor(cfg.compression_algorithms);
@@ -119,6 +121,7 @@ export class OtlpHttpServer {
       });
     }
     if (declaredLength(req) > this.limits.maxWire) return this.refuse(req, res, enc, spec.signal, tooLarge(this.limits, declaredLength(req)).refusal);
+    this.capture?.tap(req, 'otlp_http', { signal: spec.signal, limit: this.limits.maxWire });
     readBody(req, ce, this.decoders.get(ce), this.limits)
       .then(
         (body) => this.exportBody(req, res, spec, enc, body),

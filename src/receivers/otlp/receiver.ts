@@ -7,6 +7,7 @@ import { resolveGrpc, resolveHttp, type GrpcConfig, type OtlpReceiverConfig } fr
 import { ExportCore } from './export.js';
 import { OtlpGrpcServer } from './grpc.js';
 import { OtlpHttpServer } from './http.js';
+import { createCapture, type Capture } from '../../capture/index.js';
 
 /** Time given to requests in flight when the receiver stops, before connections are cut. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -20,6 +21,7 @@ export class OtlpReceiver implements Component {
   private readonly core: ExportCore;
   private readonly grpcCfg: GrpcConfig | undefined;
   private readonly httpCfg: ReturnType<typeof resolveHttp>;
+  private readonly capture: Capture | undefined;
   private grpc: OtlpGrpcServer | undefined;
   private http: OtlpHttpServer | undefined;
   private starting: Promise<void> | undefined;
@@ -31,6 +33,7 @@ export class OtlpReceiver implements Component {
     this.grpcCfg = resolveGrpc(cfg.protocols.grpc);
     this.httpCfg = resolveHttp(cfg.protocols.http);
     this.logger = set.logger;
+    this.capture = createCapture(set, cfg.capture);
   }
   private readonly logger: CreateSettings['logger'];
 
@@ -56,12 +59,12 @@ export class OtlpReceiver implements Component {
   private async doStart(): Promise<void> {
     try {
       if (this.grpcCfg) {
-        this.grpc = new OtlpGrpcServer(this.grpcCfg, this.core, this.core.id);
+        this.grpc = new OtlpGrpcServer(this.grpcCfg, this.core, this.core.id, this.capture);
         await this.grpc.start();
         this.logger.info({ endpoint: this.grpcCfg.endpoint, port: this.grpc.port }, 'OTLP gRPC server started');
       }
       if (this.httpCfg) {
-        this.http = new OtlpHttpServer(this.httpCfg, this.core, this.core.id);
+        this.http = new OtlpHttpServer(this.httpCfg, this.core, this.core.id, this.capture);
         await this.http.start();
         this.logger.info({ endpoint: this.httpCfg.endpoint, port: this.http.port }, 'OTLP HTTP server started');
       }
@@ -75,6 +78,7 @@ export class OtlpReceiver implements Component {
   async shutdown(): Promise<void> {
     if (this.starting) await this.starting.catch(() => {});
     await this.stopServers();
+    await this.capture?.close();
     this.onShutdown?.();
   }
 

@@ -1,0 +1,61 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Headers recorded when they are present, whatever `headers` adds. */
+export const DEFAULT_CAPTURE_HEADERS: readonly string[] = [
+  'user-agent',
+  'x-prometheus-remote-write-version',
+  'thanos-tenant',
+  'x-scope-orgid',
+  'tollgate-signal',
+  'tollgate-encoding',
+  'tollgate-tenant',
+];
+
+/** Never written, even when listed in `headers`: credentials. */
+export const SECRET_HEADERS: readonly string[] = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+  'x-auth-token',
+  'x-amz-security-token',
+];
+
+export const DEFAULT_CAPTURE_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The `capture` option of a receiver: keep every request exactly as it
+ * arrived, for `tollgate replay`. Receivers add `capture: Type.Optional(CaptureSchema)`.
+ */
+export const CaptureSchema = Type.Object(
+  {
+    path: Type.String({
+      minLength: 1,
+      description:
+        'Base path of the capture files: `./capture/otlp.tgcap` writes `./capture/otlp-<UTC time>-<seq>.tgcap`. Each receiver needs its own path.',
+    }),
+    max_bytes: Type.Integer({
+      default: DEFAULT_CAPTURE_MAX_BYTES,
+      minimum: 0,
+      description: 'A new file is started before one would grow past this many bytes; 0 never rotates.',
+    }),
+    rotate: Type.Integer({
+      default: 0,
+      minimum: 0,
+      description: 'Capture files kept for this path: the oldest are deleted beyond it. 0 keeps every file.',
+    }),
+    headers: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description: `Request headers (gRPC metadata, Kafka headers) recorded besides ${DEFAULT_CAPTURE_HEADERS.join(', ')}. Credentials are never recorded.`,
+    }),
+    secret_headers: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description: `Further headers never recorded, besides ${SECRET_HEADERS.join(', ')}.`,
+    }),
+  },
+  { additionalProperties: false, description: 'Capture each request as it arrived (wire bytes) for `tollgate replay`.' },
+);
+
+export type CaptureConfig = Static<typeof CaptureSchema>;
