@@ -12,7 +12,7 @@
 //                 pathLen u16 ctypeLen u16 cencLen u16 tenantLen u16 headersLen u32 payloadLen u32 reserved u32
 //                 path ctype cenc tenant headers(JSON) payload
 // All integers little-endian; CRCs are CRC-32 (IEEE, as zlib and gzip).
-import * as zlib from 'node:zlib';
+import { crc32 } from '../util/crc32.js';
 
 export const MAGIC = Buffer.from([0x89, 0x54, 0x47, 0x43, 0x41, 0x50, 0x0d, 0x0a]); // "\x89TGCAP\r\n"
 export const FORMAT_VERSION = 1;
@@ -69,24 +69,6 @@ export interface FileMeta {
   [k: string]: unknown;
 }
 
-type Crc = (data: Uint8Array, initial?: number) => number;
-const nativeCrc = (zlib as unknown as { crc32?: Crc }).crc32;
-let table: Uint32Array | undefined;
-function tableCrc(data: Uint8Array, initial = 0): number {
-  if (!table) {
-    table = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      table[n] = c >>> 0;
-    }
-  }
-  let crc = ~initial >>> 0;
-  for (let i = 0; i < data.length; i++) crc = table[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
-  return ~crc >>> 0;
-}
-/** CRC-32 (IEEE); node:zlib's native one where this Node.js has it (20.15+). */
-export const crc32: Crc = nativeCrc ? (d, i = 0) => nativeCrc(d, i) >>> 0 : tableCrc;
 
 export function encodeFileHeader(meta: FileMeta): Buffer {
   const json = Buffer.from(JSON.stringify(meta), 'utf8');

@@ -11,7 +11,7 @@
 //    24     4  CRC-32 of bytes 0..23
 //    28     n  body: the codec's bytes of the request
 // Integers little-endian.
-import { crc32 } from './crc.js';
+import { crc32 } from '../../util/crc32.js';
 
 export const MAGIC = 0x31514754; // 'TGQ1' read as a little-endian u32
 export const HEADER_BYTES = 28;

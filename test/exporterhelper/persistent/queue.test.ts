@@ -8,7 +8,7 @@ import type { MetricsData } from '../../../src/component/signal.js';
 import { ConsumerError, permanentError, retryableError } from '../../../src/errors/consumererror.js';
 import { signalCodec } from '../../../src/exporterhelper/codec.js';
 import { PersistentQueue } from '../../../src/exporterhelper/persistent/index.js';
-import { crc32, crc32Portable } from '../../../src/exporterhelper/persistent/crc.js';
+import { crc32, crc32Portable } from '../../../src/util/crc32.js';
 import type { QueuedRequest } from '../../../src/exporterhelper/queue.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { SelfTelemetry } from '../../../src/telemetry/selftelemetry.js';
