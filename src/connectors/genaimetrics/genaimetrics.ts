@@ -1,0 +1,70 @@
+import type { Component } from '../../component/component.js';
+import type { RequestContext } from '../../component/context.js';
+import { READS_ONLY, type MetricsConsumer } from '../../component/consumer.js';
+import type { ConnectorComponent, CreateSettings } from '../../component/factory.js';
+import { parseDuration } from '../../config/types.js';
+import { asConsumerError } from '../../errors/consumererror.js';
+import { createRateLimitedLogger, type RateLimitedLogger } from '../../exporterhelper/ratelog.js';
+import { countDataPoints } from '../../pdata/count.js';
+import type { Traces } from '../../pdata/proto.js';
+import { GenaiAggregator } from './aggregator.js';
+import type { GenaiMetricsConfig } from './config.js';
+
+/**
+ * The `genaimetrics` connector (traces → metrics, like the collector's
+ * spanmetrics): token, latency, request and cost metrics per model, provider,
+ * operation and outcome, cumulative, emitted every metrics_flush_interval and
+ * once more at shutdown.
+ */
+export class GenaiMetricsConnector implements ConnectorComponent<'traces'>, Component {
+  readonly capabilities = READS_ONLY;
+  readonly aggregator: GenaiAggregator;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly rlog: RateLimitedLogger;
+  private stopped = false;
+
+  constructor(
+    private readonly set: CreateSettings,
+    private readonly cfg: GenaiMetricsConfig,
+    private readonly next: MetricsConsumer,
+  ) {
+    this.aggregator = new GenaiAggregator(cfg);
+    this.rlog = createRateLimitedLogger(set.logger);
+  }
+
+  async start(): Promise<void> {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => void this.flush(), parseDuration(this.cfg.metrics_flush_interval));
+    this.timer.unref();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.stopped) return this.flushing;
+    this.stopped = true;
+    await this.flush();
+  }
+
+  /** Aggregation is synchronous: nothing to wait for and nothing this connector can refuse. */
+  async consume(data: Traces, _ctx: RequestContext): Promise<void> {
+    this.aggregator.add(data);
+  }
+
+  /** Emits every series now (one flush at a time, in order). */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      const md = this.aggregator.collect();
+      if ((md.resourceMetrics?.length ?? 0) === 0) return;
+      try {
+        await this.next.consume(md, {});
+      } catch (err) {
+        const e = asConsumerError(err);
+        this.set.telemetry.dropped(this.set.id, 'metrics', e.code, countDataPoints(md));
+        this.rlog.log('error', 'flush', { err: e.message, code: e.code }, 'downstream refused GenAI metrics; the next flush carries the cumulative values again');
+      }
+    });
+    return this.flushing;
+  }
+}

@@ -1,0 +1,155 @@
+// The GenAI attribute names Tollgate reads and writes, in one table.
+//
+// Current names follow the OpenTelemetry GenAI semantic conventions (v1.41).
+// Emitters that predate them (older OpenTelemetry instrumentations, vLLM's own
+// tracing, OpenInference) use other names; RENAMES maps each to its current
+// name. Values Tollgate derives go under `tollgate.genai.*` (DERIVED), because
+// the conventions define no span attributes for them and a future
+// `gen_ai.*` name must not collide with ours.
+import type { Attrs } from './attrs.js';
+import { findAttr } from './attrs.js';
+
+/** Current GenAI semantic-convention attribute names. */
+export const GENAI = {
+  operationName: 'gen_ai.operation.name',
+  providerName: 'gen_ai.provider.name',
+  requestModel: 'gen_ai.request.model',
+  responseModel: 'gen_ai.response.model',
+  inputTokens: 'gen_ai.usage.input_tokens',
+  outputTokens: 'gen_ai.usage.output_tokens',
+  cacheReadInputTokens: 'gen_ai.usage.cache_read.input_tokens',
+  reasoningOutputTokens: 'gen_ai.usage.reasoning.output_tokens',
+  responseId: 'gen_ai.response.id',
+  tokenType: 'gen_ai.token.type',
+  inputMessages: 'gen_ai.input.messages',
+  outputMessages: 'gen_ai.output.messages',
+  systemInstructions: 'gen_ai.system_instructions',
+  errorType: 'error.type',
+  /** Cost in USD, the name OpenLIT writes and its dashboards read. */
+  cost: 'gen_ai.usage.cost',
+} as const;
+
+/** Attributes Tollgate derives on LLM request spans (all seconds unless named otherwise). */
+export const DERIVED = {
+  /** Which convention the span arrived in: genai | genai_legacy | vllm | openinference. */
+  convention: 'tollgate.genai.convention',
+  /** Request start to first output token, s. */
+  timeToFirstToken: 'tollgate.genai.time_to_first_token',
+  /** Where the TTFT came from: attribute | prefill_span | event. */
+  timeToFirstTokenSource: 'tollgate.genai.time_to_first_token.source',
+  /** Decode time / (output tokens − 1), s: the inter-token latency. */
+  timePerOutputToken: 'tollgate.genai.time_per_output_token',
+  /** Output tokens / request duration. */
+  outputTokensPerSecond: 'tollgate.genai.output_tokens_per_second',
+  /** Time waiting to be scheduled, s. */
+  queueTime: 'tollgate.genai.queue_time',
+  /** Prompt processing time, s. */
+  prefillTime: 'tollgate.genai.prefill_time',
+  /** First to last output token, s. */
+  decodeTime: 'tollgate.genai.decode_time',
+  /** End-to-end request duration as the server measured it (vLLM e2e), else the span's duration, s. */
+  requestDuration: 'tollgate.genai.request.duration',
+} as const;
+
+/** Attributes the gpucost processor writes. */
+export const COST = {
+  cost: GENAI.cost,
+  /** exclusive | shared */
+  model: 'tollgate.gpucost.model',
+  /** Price used, USD per GPU-hour. */
+  pricePerGpuHour: 'tollgate.gpucost.price_per_gpu_hour',
+  /** Price-table tier used (on_demand, spot, capacity_block, ...). */
+  tier: 'tollgate.gpucost.tier',
+  /** GPU model as named in the price table. */
+  gpuModel: 'tollgate.gpucost.gpu.model',
+  gpuCount: 'tollgate.gpucost.gpu.count',
+  /** true when the span could not be priced; never a $0 cost. */
+  unpriced: 'tollgate.gpucost.unpriced',
+  /** Why: unknown_gpu | unknown_gpu_count | unknown_price | unknown_replica. */
+  unpricedReason: 'tollgate.gpucost.unpriced.reason',
+  /** shared only: the span was priced before every overlapping span was seen. */
+  partial: 'tollgate.gpucost.partial',
+} as const;
+
+/** Emitter conventions the genai processor recognizes (and loadgen emits). */
+export type Convention = 'genai' | 'genai_legacy' | 'vllm' | 'openinference';
+export const CONVENTIONS: readonly Convention[] = ['genai', 'genai_legacy', 'vllm', 'openinference'];
+
+/** How an old value becomes a current one. */
+export type ValueKind = 'string' | 'int' | 'double';
+
+export interface Rename {
+  readonly from: string;
+  readonly to: string;
+  readonly kind: ValueKind;
+  readonly convention: Convention;
+}
+
+/**
+ * Old name → current name. When both are present, the current one wins and
+ * the old one is only removed (or kept) as configured.
+ */
+export const RENAMES: readonly Rename[] = [
+  // Older OpenTelemetry GenAI conventions (before v1.37) and their instrumentations.
+  { from: 'gen_ai.system', to: GENAI.providerName, kind: 'string', convention: 'genai_legacy' },
+  { from: 'gen_ai.usage.prompt_tokens', to: GENAI.inputTokens, kind: 'int', convention: 'genai_legacy' },
+  { from: 'gen_ai.usage.completion_tokens', to: GENAI.outputTokens, kind: 'int', convention: 'genai_legacy' },
+  // vLLM's own tracing (vllm/tracing.py): seconds as doubles.
+  { from: 'gen_ai.latency.time_to_first_token', to: DERIVED.timeToFirstToken, kind: 'double', convention: 'vllm' },
+  { from: 'gen_ai.latency.e2e', to: DERIVED.requestDuration, kind: 'double', convention: 'vllm' },
+  { from: 'gen_ai.latency.time_in_queue', to: DERIVED.queueTime, kind: 'double', convention: 'vllm' },
+  { from: 'gen_ai.latency.time_in_model_prefill', to: DERIVED.prefillTime, kind: 'double', convention: 'vllm' },
+  { from: 'gen_ai.latency.time_in_model_decode', to: DERIVED.decodeTime, kind: 'double', convention: 'vllm' },
+  // OpenInference (Arize Phoenix instrumentations).
+  { from: 'llm.model_name', to: GENAI.requestModel, kind: 'string', convention: 'openinference' },
+  { from: 'llm.provider', to: GENAI.providerName, kind: 'string', convention: 'openinference' },
+  { from: 'llm.system', to: GENAI.providerName, kind: 'string', convention: 'openinference' },
+  { from: 'llm.token_count.prompt', to: GENAI.inputTokens, kind: 'int', convention: 'openinference' },
+  { from: 'llm.token_count.completion', to: GENAI.outputTokens, kind: 'int', convention: 'openinference' },
+  { from: 'llm.token_count.prompt_details.cache_read', to: GENAI.cacheReadInputTokens, kind: 'int', convention: 'openinference' },
+  { from: 'llm.token_count.completion_details.reasoning', to: GENAI.reasoningOutputTokens, kind: 'int', convention: 'openinference' },
+];
+
+/** Other attributes that mark a convention without being renamed. */
+export const MARKERS: ReadonlyArray<readonly [string, Convention]> = [
+  ['openinference.span.kind', 'openinference'],
+  ['llm.token_count.total', 'openinference'],
+  ['gen_ai.latency.time_in_scheduler', 'vllm'],
+  ['gen_ai.latency.time_in_model_forward', 'vllm'],
+  ['gen_ai.latency.time_in_model_execute', 'vllm'],
+];
+
+/** `openinference.span.kind` → `gen_ai.operation.name`, for spans that name no operation. */
+export const OPENINFERENCE_OPERATIONS: Readonly<Record<string, string>> = {
+  LLM: 'chat',
+  EMBEDDING: 'embeddings',
+  TOOL: 'execute_tool',
+  AGENT: 'invoke_agent',
+};
+
+/** Attributes whose presence makes a span an LLM request span (after normalization). */
+const LLM_KEYS: readonly string[] = [GENAI.requestModel, GENAI.responseModel, GENAI.inputTokens, GENAI.outputTokens, GENAI.operationName];
+
+/** True for a span describing one LLM request (current names; run the genai processor first for others). */
+export function isLlmSpan(attrs: Attrs | null | undefined): boolean {
+  if (!attrs || attrs.length === 0) return false;
+  for (const k of LLM_KEYS) if (findAttr(attrs, k)) return true;
+  return false;
+}
+
+/** The span was a failure: status ERROR or an `error.type` attribute. */
+export function isErrorSpan(statusCode: number | null | undefined, attrs: Attrs | null | undefined): boolean {
+  return statusCode === 2 || findAttr(attrs, GENAI.errorType) !== undefined;
+}
+
+/** Semantic-convention bucket boundaries of the GenAI metrics. */
+export const BUCKETS = {
+  /** gen_ai.client.token.usage: 1, 4, 16, ..., 67108864 (×4). */
+  tokenUsage: Array.from({ length: 14 }, (_, i) => 4 ** i),
+  /** gen_ai.*.duration: 0.01, 0.02, 0.04, ..., 81.92 (×2). */
+  duration: Array.from({ length: 14 }, (_, i) => Number((0.01 * 2 ** i).toFixed(2))),
+  timeToFirstToken: [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
+  timePerOutputToken: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5],
+  /** ai_request_cost_dollars, USD. */
+  cost: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0],
+} as const;

@@ -1,0 +1,23 @@
+import type { ProcessorFactory } from '../../component/factory.js';
+import { loadPriceFile } from '../../genai/prices.js';
+import { GpucostSchema, validateGpucost, type GpucostConfig } from './config.js';
+import { GpucostMetrics, GpucostTraces } from './gpucost.js';
+
+export const gpucostProcessorFactory: ProcessorFactory<GpucostConfig> = {
+  kind: 'processor',
+  type: 'gpucost',
+  schema: GpucostSchema,
+  validate(cfg: unknown): string[] {
+    const out = validateGpucost(cfg);
+    try {
+      loadPriceFile((cfg as GpucostConfig).prices_file ?? '');
+    } catch (err) {
+      out.push(`prices_file: ${(err as Error).message}`);
+    }
+    return out;
+  },
+  create: {
+    traces: (set, cfg, next) => new GpucostTraces(set, cfg, next),
+    metrics: (set, cfg, next) => new GpucostMetrics(set, cfg, next),
+  },
+};
