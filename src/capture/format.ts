@@ -1,4 +1,4 @@
-// The capture file format, version 1 (specified in docs/capture.md).
+// The capture file format, version 1 (specified in README.md ("Capture and replay")).
 //
 // A file is a header, then records appended one after another. Every record
 // starts with a 4-byte marker, its length and a CRC-32, so a reader can tell

@@ -1,6 +1,6 @@
 // Reading capture files: records in file order, damage reported and skipped.
 //
-// What a reader does with damage (docs/capture.md, "Damage"):
+// What a reader does with damage (README.md ("Capture and replay"), "Damage"):
 // - fewer bytes than a record prefix at the end, or a record whose length runs
 //   past the end with no valid record after it: a torn tail (a crash
 //   mid-write). Reported as `torn`, reading of that file ends.

@@ -1,5 +1,5 @@
 // A request → what is sent to the target: the body in the target's protocol,
-// its item count and its lane (the ordering rule, docs/capture.md
+// its item count and its lane (the ordering rule, README.md ("Capture and replay")
 // "Concurrency and order").
 //
 // Bodies go out byte for byte as captured whenever the target speaks the

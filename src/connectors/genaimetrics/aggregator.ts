@@ -18,7 +18,7 @@ export const OUTCOME = 'outcome';
 const OPENLIT_TTFT = 'gen_ai.server.time_to_first_token';
 const OPENLIT_TPOT = 'gen_ai.server.time_per_output_token';
 
-/** Metric names as emitted (OTLP); their Prometheus names are in docs/genai.md. */
+/** Metric names as emitted (OTLP); their Prometheus names are in README.md ("GenAI enrichment"). */
 export const METRIC = {
   tokenUsage: 'gen_ai.client.token.usage',
   requestDuration: 'gen_ai.server.request.duration',
