@@ -1,0 +1,13 @@
+import type { ExporterFactory } from '../../component/factory.js';
+import { PrwExporterSchema, validatePrwExporter, type PrwExporterConfig } from './config.js';
+import { PrwExporter } from './exporter.js';
+
+export const prometheusRemoteWriteExporterFactory: ExporterFactory<PrwExporterConfig> = {
+  kind: 'exporter',
+  type: 'prometheusremotewrite',
+  schema: PrwExporterSchema,
+  validate: validatePrwExporter,
+  create: {
+    metrics: (set, cfg) => new PrwExporter(set, cfg),
+  },
+};

@@ -1,0 +1,27 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Endpoint, TlsServerSchema } from '../../config/types.js';
+import { CaptureSchema } from '../../capture/index.js';
+
+export const PrwReceiverSchema = Type.Object(
+  {
+    endpoint: Endpoint('localhost:19291', 'Listener for remote-write: POST /api/v1/receive (Thanos Receive, 200) and /api/v1/write (Prometheus, 204).'),
+    max_request_body_size: Type.Integer({
+      default: 20 * 1024 * 1024,
+      minimum: 1,
+      description: 'Largest compressed body accepted, in bytes; larger requests get 413.',
+    }),
+    max_decompressed_size: Type.Integer({
+      default: 128 * 1024 * 1024,
+      minimum: 1,
+      description: 'Largest uncompressed body accepted, in bytes, checked from the Snappy header before decompressing; larger requests get 413.',
+    }),
+    tenant_header: Type.String({ default: 'THANOS-TENANT', minLength: 1, description: 'Request header naming the tenant, as Thanos Receive reads it.' }),
+    default_tenant: Type.String({ default: 'default-tenant', description: 'Tenant of requests without the tenant header.' }),
+    include_metadata: Type.Boolean({ default: false, description: 'Pass request headers downstream as client metadata.' }),
+    tls: Type.Optional(TlsServerSchema),
+    capture: Type.Optional(CaptureSchema),
+  },
+  { additionalProperties: false },
+);
+
+export type PrwReceiverConfig = Static<typeof PrwReceiverSchema>;

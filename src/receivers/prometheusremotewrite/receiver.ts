@@ -1,0 +1,209 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Component } from '../../component/component.js';
+import type { RequestContext } from '../../component/context.js';
+import type { MetricsConsumer } from '../../component/consumer.js';
+import type { CreateSettings } from '../../component/factory.js';
+import { createCapture, type Capture } from '../../capture/index.js';
+import { asConsumerError } from '../../errors/consumererror.js';
+import { ErrorCode } from '../../errors/codes.js';
+import { HEADER_EXEMPLARS_WRITTEN, HEADER_HISTOGRAMS_WRITTEN, HEADER_SAMPLES_WRITTEN } from '../../prw/codec.js';
+import { RateLimitedLog } from '../../prw/ratelog.js';
+import type { ReceiverTelemetry } from '../../telemetry/selftelemetry.js';
+import { closeServer, listen } from '../../util/endpoint.js';
+import type { PrwReceiverConfig } from './config.js';
+import { RefusedRequest, checkEncoding, decodeBody, protoVersion, type DecodedWrite, type ProtoVersion } from './request.js';
+
+/** Success status by path: Thanos Receive answers 200, Prometheus 204. */
+const PATHS: ReadonlyMap<string, number> = new Map([
+  ['/api/v1/receive', 200],
+  ['/api/v1/write', 204],
+]);
+
+/**
+ * Remote-write receiver: accepts 1.0 and 2.0 requests as Thanos Receive and
+ * Prometheus do, validates them, and hands the 1.0 shape downstream with the
+ * tenant in the context. Downstream errors become the status a remote-write
+ * sender acts on: retryable → 503, throttled → 429 (both with Retry-After),
+ * permanent → 400.
+ */
+export class PrwReceiver implements Component {
+  private server: Server | undefined;
+  private readonly tel: ReceiverTelemetry;
+  private readonly rlog: RateLimitedLog;
+  private readonly tenantHeader: string;
+  private readonly capture: Capture | undefined;
+  private inflight = 0;
+  private drained: (() => void) | undefined;
+  port = 0;
+
+  constructor(
+    private readonly set: CreateSettings,
+    private readonly cfg: PrwReceiverConfig,
+    private readonly next: MetricsConsumer,
+  ) {
+    this.tel = set.telemetry.receiver(set.id, 'http');
+    this.rlog = new RateLimitedLog(set.logger);
+    this.tenantHeader = cfg.tenant_header.toLowerCase();
+    this.capture = createCapture(set, cfg.capture);
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
+    const tls = this.cfg.tls;
+    this.server = tls
+      ? createHttpsServer({ cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file), ...(tls.ca_file ? { ca: readFileSync(tls.ca_file) } : {}) }, handler)
+      : createServer(handler);
+    this.server.keepAliveTimeout = 65_000;
+    const { port } = await listen(this.server, this.cfg.endpoint, `receivers.${this.set.id}`);
+    this.port = port;
+    this.set.logger.info({ endpoint: this.cfg.endpoint, port }, 'remote-write receiver listening');
+  }
+
+  async shutdown(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    await closeServer(s, 2000);
+    // Requests already inside the pipeline finish before downstream stops.
+    if (this.inflight > 0) await new Promise<void>((r) => (this.drained = r));
+    await this.capture?.close();
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const q = req.url?.indexOf('?') ?? -1;
+    const path = q >= 0 ? req.url!.slice(0, q) : (req.url ?? '');
+    const okStatus = PATHS.get(path);
+    if (okStatus === undefined) {
+      this.reply(res, 404, `not found: remote-write is served at /api/v1/receive and /api/v1/write\n`);
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      this.reply(res, 405, `method ${req.method} not allowed: send remote-write with POST\n`);
+      return;
+    }
+    let version: ProtoVersion;
+    try {
+      version = protoVersion(req.headers['content-type']);
+      checkEncoding(req.headers['content-encoding']);
+    } catch (err) {
+      this.refuse(req, res, err as RefusedRequest, 1);
+      return;
+    }
+    const limit = this.cfg.max_request_body_size;
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) {
+      this.refuse(req, res, new RefusedRequest(413, ErrorCode.BODY_TOO_LARGE, `body of ${declared} bytes is over max_request_body_size (${limit})`), version);
+      return;
+    }
+    this.inflight++;
+    readBody(req, limit)
+      .then((body) => {
+        if (body === undefined) throw new RefusedRequest(413, ErrorCode.BODY_TOO_LARGE, `body is over max_request_body_size (${limit})`);
+        return this.process(req, res, body, version, okStatus);
+      })
+      .catch((err) => {
+        if (err instanceof RefusedRequest) this.refuse(req, res, err, version);
+        else this.reply(res, 400, `could not read request body: ${(err as Error).message}\n`);
+      })
+      .finally(() => {
+        if (--this.inflight === 0 && this.drained) this.drained();
+      });
+  }
+
+  private async process(req: IncomingMessage, res: ServerResponse, body: Buffer, version: ProtoVersion, okStatus: number): Promise<void> {
+    this.capture?.http(req, 'prw', body, { signal: 'metrics', tenant: headerValue(req.headers[this.tenantHeader]) || this.cfg.default_tenant });
+    const decoded: DecodedWrite = decodeBody(body, version, this.cfg.max_decompressed_size);
+    const points = decoded.samples + decoded.histograms;
+    const tenant = headerValue(req.headers[this.tenantHeader]) || this.cfg.default_tenant;
+    const ctx: RequestContext = this.cfg.include_metadata
+      ? { tenant, receiver: this.set.id, metadata: metadataOf(req) }
+      : { tenant, receiver: this.set.id };
+    try {
+      await this.next.consume({ format: 'prw', request: decoded.request }, ctx);
+    } catch (e) {
+      const err = asConsumerError(e);
+      this.tel.refused('metrics', points);
+      const status = err.kind === 'permanent' ? 400 : err.kind === 'throttled' ? 429 : 503;
+      if (status !== 400) res.setHeader('retry-after', String(Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000))));
+      if (version === 2) writtenHeaders(res, 0, 0, 0);
+      this.tel.failedRequest(String(status));
+      this.rlog.warn(`downstream:${err.code}`, { status, code: err.code, tenant, points }, `remote-write refused: ${err.message}`);
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${err.message}\n`);
+      return;
+    }
+    this.tel.accepted('metrics', points);
+    if (version === 2) {
+      writtenHeaders(res, decoded.samples, decoded.histograms, decoded.exemplars);
+      res.writeHead(204).end();
+    } else {
+      res.writeHead(okStatus).end();
+    }
+  }
+
+  private refuse(req: IncomingMessage, res: ServerResponse, err: RefusedRequest, version: ProtoVersion): void {
+    this.tel.failedRequest(String(err.status));
+    if (err.points > 0) {
+      this.tel.refused('metrics', err.points);
+      this.set.telemetry.dropped(this.set.id, 'metrics', err.code, err.points);
+    }
+    this.rlog.warn(`refused:${err.code}`, { status: err.status, code: err.code, client: req.socket.remoteAddress }, `remote-write request refused: ${err.message}`);
+    if (version === 2) writtenHeaders(res, 0, 0, 0);
+    // A body we did not read is not drained: close the connection after answering.
+    if (err.status === 413 || !req.complete) res.setHeader('connection', 'close');
+    this.reply(res, err.status, `${err.message}\n`);
+  }
+
+  private reply(res: ServerResponse, status: number, body: string): void {
+    if (res.headersSent) return;
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
+  }
+}
+
+function writtenHeaders(res: ServerResponse, samples: number, histograms: number, exemplars: number): void {
+  res.setHeader(HEADER_SAMPLES_WRITTEN, String(samples));
+  res.setHeader(HEADER_HISTOGRAMS_WRITTEN, String(histograms));
+  res.setHeader(HEADER_EXEMPLARS_WRITTEN, String(exemplars));
+}
+
+function headerValue(v: string | string[] | undefined): string {
+  return (Array.isArray(v) ? v[0] : v)?.trim() ?? '';
+}
+
+function metadataOf(req: IncomingMessage): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(req.headersDistinct)) if (v) out[k] = v;
+  return out;
+}
+
+/** Reads the body; undefined when it passes `limit` bytes (then reading stops). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (v: Buffer | undefined, err?: Error) => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      if (err) reject(err);
+      else resolve(v);
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.pause();
+        finish(undefined);
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.once('end', () => finish(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once('error', (e) => finish(undefined, e));
+    req.once('aborted', () => finish(undefined, new Error('client aborted the request')));
+  });
+}
