@@ -27,7 +27,25 @@ export function configJsonSchema(factories: ReadonlyMap<ComponentKind, ReadonlyM
   };
 }
 
-/** Plain JSON (TypeBox keeps symbols on schema objects; JSON.stringify drops them). */
+/**
+ * Plain JSON (TypeBox keeps symbols on schema objects; JSON.stringify drops
+ * them). A key with a default is not required of the user (the validator fills
+ * it in), so it leaves `required` here; editors would otherwise demand it.
+ */
 function strip(s: unknown): unknown {
-  return JSON.parse(JSON.stringify(s));
+  return optionalDefaults(JSON.parse(JSON.stringify(s)));
+}
+
+function optionalDefaults(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(optionalDefaults);
+  if (node === null || typeof node !== 'object') return node;
+  const o = node as Record<string, unknown>;
+  for (const [k, v] of Object.entries(o)) o[k] = optionalDefaults(v);
+  const props = o.properties as Record<string, { default?: unknown }> | undefined;
+  if (Array.isArray(o.required) && props) {
+    const req = (o.required as string[]).filter((k) => props[k]?.default === undefined);
+    if (req.length) o.required = req;
+    else delete o.required;
+  }
+  return o;
 }
