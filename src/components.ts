@@ -1,5 +1,24 @@
 import type { ComponentKind, Factory } from './component/factory.js';
 import { healthCheckFactory } from './extensions/health_check/factory.js';
+import { batchFactory } from './processors/batch/factory.js';
+import { memoryLimiterFactory } from './processors/memory_limiter/factory.js';
+import { attributesFactory } from './processors/attributes/factory.js';
+import { resourceFactory } from './processors/resource/factory.js';
+import './exporterhelper/persistent/index.js'; // registers the persistent sending queue (sending_queue.storage)
+import { debugExporterFactory } from './exporters/debug/factory.js';
+import { fileExporterFactory } from './exporters/file/factory.js';
+import { otlpExporterFactory } from './exporters/otlp/factory.js';
+import { otlpHttpExporterFactory } from './exporters/otlphttp/factory.js';
+import { otlpReceiverFactory } from './receivers/otlp/factory.js';
+import { prometheusRemoteWriteReceiverFactory } from './receivers/prometheusremotewrite/factory.js';
+import { prometheusRemoteWriteExporterFactory } from './exporters/prometheusremotewrite/factory.js';
+import { prometheusExporterFactory } from './exporters/prometheus/factory.js';
+import { kafkaExporterFactory } from './exporters/kafka/factory.js';
+import { kafkaReceiverFactory } from './receivers/kafka/factory.js';
+import { genaiProcessorFactory } from './processors/genai/factory.js';
+import { gpucostProcessorFactory } from './processors/gpucost/factory.js';
+import { redactionProcessorFactory } from './processors/redaction/factory.js';
+import { genaiMetricsConnectorFactory } from './connectors/genaimetrics/factory.js';
 
 /**
  * Every component type the gateway knows. Add a factory here and it is
@@ -8,9 +27,27 @@ import { healthCheckFactory } from './extensions/health_check/factory.js';
  */
 export const FACTORIES: readonly Factory[] = [
   // receivers
+  otlpReceiverFactory,
+  prometheusRemoteWriteReceiverFactory,
+  kafkaReceiverFactory,
   // processors
+  memoryLimiterFactory,
+  batchFactory,
+  attributesFactory,
+  resourceFactory,
+  genaiProcessorFactory,
+  gpucostProcessorFactory,
+  redactionProcessorFactory,
   // exporters
+  debugExporterFactory,
+  fileExporterFactory,
+  otlpExporterFactory,
+  otlpHttpExporterFactory,
+  prometheusRemoteWriteExporterFactory,
+  prometheusExporterFactory,
+  kafkaExporterFactory,
   // connectors
+  genaiMetricsConnectorFactory,
   // extensions
   healthCheckFactory,
 ];

@@ -1,0 +1,74 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Duration, Section, parseDuration } from '../../config/types.js';
+import { CaptureSchema } from '../../capture/index.js';
+
+/**
+ * Collector key names and defaults (contrib kafka receiver) where they exist.
+ * Delivery is always at-least-once: offsets are committed only for records the
+ * pipeline accepted (or that were skipped on purpose), so the collector's
+ * `autocommit` and `message_marking` switches have no counterpart here.
+ * Tollgate's own: `dead_letter_topic`, `rebalance_timeout`,
+ * `max_concurrent_partitions`, and `error_backoff` always on.
+ */
+const OtlpEncoding = () => Type.Union([Type.Literal('otlp_proto'), Type.Literal('otlp_json')]);
+const MetricEncoding = () => Type.Union([Type.Literal('otlp_proto'), Type.Literal('otlp_json'), Type.Literal('prometheus_remote_write')]);
+
+function signalSection<E extends ReturnType<typeof OtlpEncoding> | ReturnType<typeof MetricEncoding>>(topic: string, encoding: E, what: string) {
+  return Section({
+    topics: Type.Array(Type.String({ minLength: 1 }), { default: [topic], minItems: 1, description: `Topics ${what} are read from.` }),
+    encoding: { ...encoding, default: 'otlp_proto', description: `Payload encoding of ${what} when a record has no tollgate-encoding header.` } as E,
+  });
+}
+
+export const KafkaReceiverSchema = Type.Object(
+  {
+    brokers: Type.Array(Type.String({ minLength: 1 }), { default: ['localhost:9092'], minItems: 1, description: 'Bootstrap brokers, host:port.' }),
+    client_id: Type.String({ default: 'otel-collector', minLength: 1 }),
+    group_id: Type.String({ default: 'otel-collector', minLength: 1, description: 'Consumer group: gateways with one group_id share the partitions.' }),
+    protocol_version: Type.Optional(Type.String({ description: 'Accepted for collector configs; the client negotiates versions with the broker.' })),
+    initial_offset: Type.Union([Type.Literal('latest'), Type.Literal('earliest')], { default: 'latest', description: 'Where a group without committed offsets starts.' }),
+    traces: signalSection('otlp_spans', OtlpEncoding(), 'spans'),
+    metrics: signalSection('otlp_metrics', MetricEncoding(), 'metrics'),
+    logs: signalSection('otlp_logs', OtlpEncoding(), 'log records'),
+    session_timeout: Duration('10s', 'A member silent this long is removed from the group (broker bounds: 6s to 5m by default).'),
+    heartbeat_interval: Duration('3s'),
+    rebalance_timeout: Duration('60s', 'How long the group waits for members to rejoin during a rebalance.'),
+    min_fetch_size: Type.Integer({ default: 1, minimum: 1 }),
+    max_fetch_size: Type.Integer({ default: 1_048_576, minimum: 1 }),
+    max_partition_fetch_size: Type.Integer({ default: 1_048_576, minimum: 1 }),
+    max_fetch_wait: Duration('250ms'),
+    max_concurrent_partitions: Type.Integer({ default: 3, minimum: 1, description: 'Partitions whose records are handed to the pipeline at the same time.' }),
+    dead_letter_topic: Type.Optional(Type.String({ minLength: 1, description: 'Undecodable records are copied here (with their origin in headers) before they are skipped.' })),
+    capture: Type.Optional(CaptureSchema),
+    error_backoff: Section({
+      initial_interval: Duration('100ms', 'Wait after the pipeline first refuses a record (retryable).'),
+      max_interval: Duration('5s'),
+      multiplier: Type.Number({ default: 2, minimum: 1 }),
+      randomization_factor: Type.Number({ default: 0.2, minimum: 0, maximum: 1 }),
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type KafkaReceiverConfig = Static<typeof KafkaReceiverSchema>;
+
+export function validateKafkaReceiver(cfg: unknown): string[] {
+  const c = cfg as KafkaReceiverConfig;
+  const out: string[] = [];
+  c.brokers.forEach((b, i) => {
+    if (!/^[^\s:]+:\d{1,5}$/.test(b) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(b)) out.push(`brokers[${i}]: expected host:port, got ${JSON.stringify(b)}`);
+  });
+  const owner = new Map<string, string>();
+  for (const s of ['traces', 'metrics', 'logs'] as const) {
+    for (const t of c[s].topics) {
+      const o = owner.get(t);
+      if (o && o !== s) out.push(`${s}.topics: topic "${t}" is also a ${o} topic; a topic carries one signal`);
+      owner.set(t, s);
+    }
+  }
+  if (parseDuration(c.heartbeat_interval) >= parseDuration(c.session_timeout)) {
+    out.push(`heartbeat_interval: must be shorter than session_timeout (${c.session_timeout})`);
+  }
+  if (c.dead_letter_topic && owner.has(c.dead_letter_topic)) out.push(`dead_letter_topic: "${c.dead_letter_topic}" is also read by this receiver`);
+  return out;
+}
