@@ -13,7 +13,7 @@ import { signalCodec, type RequestCodec } from './codec.js';
 import { backoffSettings, type HelperConfig } from './config.js';
 import type { QueuedRequest, SendingQueue } from './queue.js';
 import { createQueue, type QueueFactory } from './queuefactory.js';
-import { createRateLimitedLogger } from './ratelog.js';
+import { createRateLimitedLogger } from '../telemetry/ratelog.js';
 import { createRetrySender, type Sleep } from './retry.js';
 import type { SendFn } from './send.js';
 import { createTimeoutSender } from './timeout.js';

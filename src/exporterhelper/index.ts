@@ -7,6 +7,6 @@ export { createTimeoutSender } from './timeout.js';
 export { createMemoryQueue, type MemoryQueueOptions } from './memoryqueue.js';
 export { createQueue, registerStorageQueue, type QueueFactory, type QueueSettings } from './queuefactory.js';
 export { signalCodec, type RequestCodec } from './codec.js';
-export { createRateLimitedLogger, type RateLimitedLogger } from './ratelog.js';
+export { createRateLimitedLogger, type RateLimitedLogger } from '../telemetry/ratelog.js';
 export type { SendFn, SendOutcome, PartialRejection, Sender } from './send.js';
 export type { QueuedRequest, SendingQueue } from './queue.js';

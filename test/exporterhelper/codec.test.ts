@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { signalCodec } from '../../src/exporterhelper/codec.js';
 import { createQueue, registerStorageQueue, type QueueSettings } from '../../src/exporterhelper/queuefactory.js';
 import { createMemoryQueue } from '../../src/exporterhelper/memoryqueue.js';
-import { createRateLimitedLogger } from '../../src/exporterhelper/ratelog.js';
+import { createRateLimitedLogger } from '../../src/telemetry/ratelog.js';
 import { decodeJSON, encodeJSON } from '../../src/pdata/otlpjson.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { SelfTelemetry } from '../../src/telemetry/selftelemetry.js';
@@ -91,7 +91,7 @@ test('rate-limited logger: one line per key per interval, then how many were hel
     }),
   );
   let now = 0;
-  const rl = createRateLimitedLogger(logger, 1000, () => now);
+  const rl = createRateLimitedLogger(logger, { intervalMs: 1000, now: () => now });
   for (let i = 0; i < 5; i++) rl.log('warn', 'a', { i }, 'failing');
   rl.log('warn', 'b', {}, 'other key');
   now = 1500;

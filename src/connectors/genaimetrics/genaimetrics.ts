@@ -4,7 +4,7 @@ import { READS_ONLY, type MetricsConsumer } from '../../component/consumer.js';
 import type { ConnectorComponent, CreateSettings } from '../../component/factory.js';
 import { parseDuration } from '../../config/types.js';
 import { asConsumerError } from '../../errors/consumererror.js';
-import { createRateLimitedLogger, type RateLimitedLogger } from '../../exporterhelper/ratelog.js';
+import { createRateLimitedLogger, type RateLimitedLogger } from '../../telemetry/ratelog.js';
 import { countDataPoints } from '../../pdata/count.js';
 import type { Traces } from '../../pdata/proto.js';
 import { GenaiAggregator } from './aggregator.js';

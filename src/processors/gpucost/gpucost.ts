@@ -5,7 +5,7 @@ import type { CreateSettings, Processor } from '../../component/factory.js';
 import type { MetricsData } from '../../component/signal.js';
 import { parseDuration } from '../../config/types.js';
 import { asConsumerError } from '../../errors/consumererror.js';
-import { createRateLimitedLogger, type RateLimitedLogger } from '../../exporterhelper/ratelog.js';
+import { createRateLimitedLogger, type RateLimitedLogger } from '../../telemetry/ratelog.js';
 import {
   InstrumentationScope,
   Long,

@@ -6,7 +6,7 @@ import type { Signal } from '../../component/signal.js';
 import { parseDuration } from '../../config/types.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { asConsumerError } from '../../errors/consumererror.js';
-import { createRateLimitedLogger, type RateLimitedLogger } from '../../exporterhelper/ratelog.js';
+import { createRateLimitedLogger, type RateLimitedLogger } from '../../telemetry/ratelog.js';
 import type { BatchControl, ConsumedBatch, ConsumedRecord, KafkaConsumer, KafkaProducer } from '../../kafka/client.js';
 import {
   HEADER_DLQ_ERROR,

@@ -9,7 +9,7 @@ import { createCapture, type Capture } from '../../capture/index.js';
 import { asConsumerError } from '../../errors/consumererror.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { HEADER_EXEMPLARS_WRITTEN, HEADER_HISTOGRAMS_WRITTEN, HEADER_SAMPLES_WRITTEN } from '../../prw/codec.js';
-import { RateLimitedLog } from '../../prw/ratelog.js';
+import { createRateLimitedLogger, type RateLimitedLogger } from '../../telemetry/ratelog.js';
 import type { ReceiverTelemetry } from '../../telemetry/selftelemetry.js';
 import { closeServer, listen } from '../../util/endpoint.js';
 import type { PrwReceiverConfig } from './config.js';
@@ -31,7 +31,7 @@ const PATHS: ReadonlyMap<string, number> = new Map([
 export class PrwReceiver implements Component {
   private server: Server | undefined;
   private readonly tel: ReceiverTelemetry;
-  private readonly rlog: RateLimitedLog;
+  private readonly rlog: RateLimitedLogger;
   private readonly tenantHeader: string;
   private readonly capture: Capture | undefined;
   private inflight = 0;
@@ -44,7 +44,7 @@ export class PrwReceiver implements Component {
     private readonly next: MetricsConsumer,
   ) {
     this.tel = set.telemetry.receiver(set.id, 'http');
-    this.rlog = new RateLimitedLog(set.logger);
+    this.rlog = createRateLimitedLogger(set.logger);
     this.tenantHeader = cfg.tenant_header.toLowerCase();
     this.capture = createCapture(set, cfg.capture);
   }
@@ -131,7 +131,7 @@ export class PrwReceiver implements Component {
       if (status !== 400) res.setHeader('retry-after', String(Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000))));
       if (version === 2) writtenHeaders(res, 0, 0, 0);
       this.tel.failedRequest(String(status));
-      this.rlog.warn(`downstream:${err.code}`, { status, code: err.code, tenant, points }, `remote-write refused: ${err.message}`);
+      this.rlog.log('warn', `downstream:${err.code}`, { status, code: err.code, tenant, points }, `remote-write refused: ${err.message}`);
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${err.message}\n`);
       return;
     }
@@ -150,7 +150,7 @@ export class PrwReceiver implements Component {
       this.tel.refused('metrics', err.points);
       this.set.telemetry.dropped(this.set.id, 'metrics', err.code, err.points);
     }
-    this.rlog.warn(`refused:${err.code}`, { status: err.status, code: err.code, client: req.socket.remoteAddress }, `remote-write request refused: ${err.message}`);
+    this.rlog.log('warn', `refused:${err.code}`, { status: err.status, code: err.code, client: req.socket.remoteAddress }, `remote-write request refused: ${err.message}`);
     if (version === 2) writtenHeaders(res, 0, 0, 0);
     // A body we did not read is not drained: close the connection after answering.
     if (err.status === 413 || !req.complete) res.setHeader('connection', 'close');
