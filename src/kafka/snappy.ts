@@ -1,11 +1,4 @@
-import { createRequire } from 'node:module';
-
-// snappyjs ships no type declarations; this is the part of its API used here.
-interface SnappyJs {
-  compress(input: Uint8Array): Uint8Array;
-  uncompress(input: Uint8Array, maxLength?: number): Uint8Array;
-}
-const snappy = createRequire(import.meta.url)('snappyjs') as SnappyJs;
+import { snappyDecode, snappyEncode } from '../prw/snappy.js';
 
 /**
  * Kafka's snappy codec. Producers write a plain snappy block (what librdkafka,
@@ -17,12 +10,11 @@ const snappy = createRequire(import.meta.url)('snappyjs') as SnappyJs;
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 const XERIAL_HEADER_LEN = 16;
 
-function asBuffer(u: Uint8Array): Buffer {
-  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-}
+// A block inside a Kafka record batch is bounded by the batch itself (int32 length).
+const MAX_BLOCK = 0x7fffffff;
 
 export function snappyCompress(input: Uint8Array): Buffer {
-  return asBuffer(snappy.compress(input));
+  return snappyEncode(input);
 }
 
 export function snappyDecompress(input: Buffer): Buffer {
@@ -33,12 +25,12 @@ export function snappyDecompress(input: Buffer): Buffer {
       const len = input.readInt32BE(pos);
       pos += 4;
       if (len < 0 || pos + len > input.length) throw new Error('truncated xerial snappy chunk');
-      chunks.push(asBuffer(snappy.uncompress(input.subarray(pos, pos + len))));
+      chunks.push(snappyDecode(input.subarray(pos, pos + len), MAX_BLOCK));
       pos += len;
     }
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   }
-  return asBuffer(snappy.uncompress(input));
+  return snappyDecode(input, MAX_BLOCK);
 }
 
 /** The codec object kafkajs expects in CompressionCodecs (its encoder exposes `.buffer`). */

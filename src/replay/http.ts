@@ -10,6 +10,7 @@ import { int64ToNumber, ExportLogsServiceResponse, ExportMetricsServiceResponse,
 import { responseFromJSON } from '../pdata/otlpjson.js';
 import { HEADER_VERSION, PRW_V1_VERSION } from '../prw/codec.js';
 import type { Prepared } from './prepare.js';
+import { parseRetryAfter } from '../util/retryafter.js';
 
 export interface SendResult {
   ok: boolean;
@@ -40,14 +41,6 @@ export interface HttpSenderOptions {
 const OTLP_RETRYABLE = new Set([429, 502, 503, 504]);
 const USER_AGENT = 'tollgate-replay';
 
-/** Retry-After as seconds or an HTTP date, in ms. */
-export function parseRetryAfter(v: string | null): number | undefined {
-  if (!v) return undefined;
-  const s = Number(v);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
-}
 
 const RESPONSE = { traces: ExportTraceServiceResponse, metrics: ExportMetricsServiceResponse, logs: ExportLogsServiceResponse } as const;
 const REJECTED_FIELD = { traces: 'rejectedSpans', metrics: 'rejectedDataPoints', logs: 'rejectedLogRecords' } as const;
@@ -105,7 +98,7 @@ export class HttpSender implements Sender {
     }
     const retryable = prw ? status >= 500 || status === 429 : OTLP_RETRYABLE.has(status);
     const ra = res.headers['retry-after'];
-    const retryAfterMs = parseRetryAfter(Array.isArray(ra) ? (ra[0] ?? null) : (ra ?? null));
+    const retryAfterMs = parseRetryAfter(ra);
     const text = body.subarray(0, 300).toString('utf8').replace(/[^\x20-\x7e]+/g, ' ').trim();
     return {
       ok: false,

@@ -1,17 +1,10 @@
 import { ErrorCode } from '../../errors/codes.js';
 import { ConsumerError, permanentError, retryableError, throttledError } from '../../errors/consumererror.js';
+import { parseRetryAfter } from '../../util/retryafter.js';
 
 /** Statuses the OTLP/HTTP specification calls retryable. */
 const RETRYABLE = new Set([429, 502, 503, 504]);
 
-/** `Retry-After` as ms: delta-seconds or an HTTP date. */
-export function parseRetryAfter(v: string | undefined, now = Date.now()): number | undefined {
-  if (!v) return undefined;
-  const t = v.trim();
-  if (/^\d+$/.test(t)) return Number(t) * 1000;
-  const at = Date.parse(t);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
 
 /**
  * An OTLP/HTTP error response as a ConsumerError: 429/502/503/504 are retried

@@ -6,6 +6,7 @@ import type { TlsClientSchema } from '../../config/types.js';
 import { ConsumerError, permanentError, retryableError, throttledError } from '../../errors/consumererror.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { HEADER_VERSION, PRW_V1_CONTENT_TYPE, PRW_V1_VERSION } from '../../prw/codec.js';
+import { parseRetryAfter } from '../../util/retryafter.js';
 
 type TlsClient = Static<typeof TlsClientSchema>;
 
@@ -120,14 +121,6 @@ function readSome(res: IncomingMessage): Promise<string> {
   });
 }
 
-/** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
-export function parseRetryAfter(v: string | string[] | undefined, now = Date.now()): number | undefined {
-  const s = (Array.isArray(v) ? v[0] : v)?.trim();
-  if (!s) return undefined;
-  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
-}
 
 export function classify(res: IncomingMessage, text: string): PostOutcome {
   const status = res.statusCode ?? 0;

@@ -1,4 +1,4 @@
-import type { Component } from '../../component/component.js';
+import type { MultiSignalReceiver } from '../../component/shared.js';
 import type { SignalConsumer } from '../../component/consumer.js';
 import type { CreateSettings } from '../../component/factory.js';
 import type { Host } from '../../component/host.js';
@@ -17,7 +17,7 @@ const SHUTDOWN_GRACE_MS = 5000;
  * signals (the factory hands the same instance to each signal's pipeline,
  * which registers its consumer). A protocol absent from the config is not started.
  */
-export class OtlpReceiver implements Component {
+export class OtlpReceiver implements MultiSignalReceiver {
   private readonly core: ExportCore;
   private readonly grpcCfg: GrpcConfig | undefined;
   private readonly httpCfg: ReturnType<typeof resolveHttp>;
@@ -25,8 +25,7 @@ export class OtlpReceiver implements Component {
   private grpc: OtlpGrpcServer | undefined;
   private http: OtlpHttpServer | undefined;
   private starting: Promise<void> | undefined;
-  /** Called once shut down (the factory forgets the shared instance). */
-  onShutdown: (() => void) | undefined;
+  private down = false;
 
   constructor(set: CreateSettings, cfg: OtlpReceiverConfig) {
     this.core = new ExportCore(set.id, set.logger, set.telemetry);
@@ -37,7 +36,12 @@ export class OtlpReceiver implements Component {
   }
   private readonly logger: CreateSettings['logger'];
 
-  register<S extends Signal>(signal: S, next: SignalConsumer<S>): void {
+  /** True once shut down (the factory then makes a fresh instance). */
+  get isShutDown(): boolean {
+    return this.down;
+  }
+
+  attach<S extends Signal>(signal: S, next: SignalConsumer<S>): void {
     (this.core.consumers as Record<Signal, SignalConsumer<any>>)[signal] = next;
   }
 
@@ -79,7 +83,7 @@ export class OtlpReceiver implements Component {
     if (this.starting) await this.starting.catch(() => {});
     await this.stopServers();
     await this.capture?.close();
-    this.onShutdown?.();
+    this.down = true;
   }
 
   private async stopServers(): Promise<void> {

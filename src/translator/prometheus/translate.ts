@@ -77,41 +77,35 @@ class Translation {
 
   /** Translates one metric; returns its newest timestamp in ms (for target_info). */
   private metric(m: IMetric, res: ResourceLabels): number {
-    const name = m.name ?? '';
-    const unit = m.unit ?? '';
     if (m.gauge) return this.numbers(m, m.gauge.dataPoints ?? [], 'gauge', CUMULATIVE, res);
     if (m.sum) {
       const shape: MetricShape = m.sum.isMonotonic ? 'counter' : 'updowncounter';
       return this.numbers(m, m.sum.dataPoints ?? [], shape, m.sum.aggregationTemporality ?? 0, res);
     }
     if (m.histogram) {
-      const pts = m.histogram.dataPoints ?? [];
-      if (!this.checkName(name, pts.length)) return 0;
-      const base = metricName(name, unit, 'histogram', this.namespace, this.suffixes);
-      this.meta(base, MetricType.HISTOGRAM, m);
-      let newest = 0;
-      for (const dp of pts) newest = Math.max(newest, this.histogram(base, dp, m.histogram.aggregationTemporality ?? 0, res));
-      return newest;
+      const temporality = m.histogram.aggregationTemporality ?? 0;
+      return this.family(m, 'histogram', MetricType.HISTOGRAM, m.histogram.dataPoints ?? [], (base, dp) => this.histogram(base, dp, temporality, res));
     }
     if (m.exponentialHistogram) {
+      const temporality = m.exponentialHistogram.aggregationTemporality ?? 0;
       const pts = m.exponentialHistogram.dataPoints ?? [];
-      if (!this.checkName(name, pts.length)) return 0;
-      const base = metricName(name, unit, 'exponential_histogram', this.namespace, this.suffixes);
-      this.meta(base, MetricType.HISTOGRAM, m);
-      let newest = 0;
-      for (const dp of pts) newest = Math.max(newest, this.expHistogram(base, dp, m.exponentialHistogram.aggregationTemporality ?? 0, res));
-      return newest;
+      return this.family(m, 'exponential_histogram', MetricType.HISTOGRAM, pts, (base, dp) => this.expHistogram(base, dp, temporality, res));
     }
     if (m.summary) {
-      const pts = m.summary.dataPoints ?? [];
-      if (!this.checkName(name, pts.length)) return 0;
-      const base = metricName(name, unit, 'summary', this.namespace, this.suffixes);
-      this.meta(base, MetricType.SUMMARY, m);
-      let newest = 0;
-      for (const dp of pts) newest = Math.max(newest, this.summary(base, dp, res));
-      return newest;
+      return this.family(m, 'summary', MetricType.SUMMARY, m.summary.dataPoints ?? [], (base, dp) => this.summary(base, dp, res));
     }
     return 0; // a metric with no data: nothing to write
+  }
+
+  /** One metric family of histogram-like points: name, metadata, then each point; returns the newest timestamp. */
+  private family<P>(m: IMetric, shape: MetricShape, type: MetricType, pts: P[], one: (base: string, dp: P) => number): number {
+    const name = m.name ?? '';
+    if (!this.checkName(name, pts.length)) return 0;
+    const base = metricName(name, m.unit ?? '', shape, this.namespace, this.suffixes);
+    this.meta(base, type, m);
+    let newest = 0;
+    for (const dp of pts) newest = Math.max(newest, one(base, dp));
+    return newest;
   }
 
   private checkName(name: string, points: number): boolean {

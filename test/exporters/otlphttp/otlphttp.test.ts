@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { otlpHttpExporterFactory } from '../../../src/exporters/otlphttp/factory.js';
-import { httpError, parseRetryAfter } from '../../../src/exporters/otlphttp/httpstatus.js';
+import { httpError } from '../../../src/exporters/otlphttp/httpstatus.js';
+import { parseRetryAfter } from '../../../src/util/retryafter.js';
 import type { OtlpHttpConfig } from '../../../src/exporters/otlphttp/config.js';
 import { validateAgainst } from '../../../src/config/validate.js';
 import type { ConsumerError } from '../../../src/errors/consumererror.js';
