@@ -5,49 +5,11 @@ import type { HrTime } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ResourceMetrics as SdkResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { int64ToString, type IAnyValue, type IKeyValue, type Int64, type Logs, type Metrics, type Traces } from '../../src/pdata/proto.js';
+import { int64ToString, type Int64, type Logs, type Metrics, type Traces } from '../../src/pdata/proto.js';
 
-type Tagged = unknown;
+import { hex, tagAny, tagAttrs, tagJs, tagJsAttrs } from '../helpers/tagged.js';
 
-export function tagAny(v: IAnyValue | null | undefined): Tagged {
-  if (!v) return null;
-  if (v.stringValue != null) return { s: v.stringValue };
-  if (v.boolValue != null) return { b: v.boolValue };
-  if (v.intValue != null) return { i: int64ToString(v.intValue as Int64) };
-  if (v.doubleValue != null) return { d: v.doubleValue };
-  if (v.arrayValue != null) return { a: (v.arrayValue.values ?? []).map(tagAny) };
-  if (v.kvlistValue != null) return { kv: tagAttrs(v.kvlistValue.values) };
-  if (v.bytesValue != null) return { x: hex(v.bytesValue) };
-  return null;
-}
-
-function sorted(o: Record<string, Tagged>): Record<string, Tagged> {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
-}
-
-export function tagAttrs(kvs: IKeyValue[] | null | undefined): Record<string, Tagged> {
-  const out: Record<string, Tagged> = {};
-  for (const kv of kvs ?? []) out[kv.key ?? ''] = tagAny(kv.value);
-  return sorted(out);
-}
-
-export function tagJs(v: unknown): Tagged {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string') return { s: v };
-  if (typeof v === 'boolean') return { b: v };
-  if (typeof v === 'number') return Number.isInteger(v) ? { i: String(v) } : { d: v };
-  if (v instanceof Uint8Array) return { x: hex(v) };
-  if (Array.isArray(v)) return { a: v.map(tagJs) };
-  return { kv: tagJsAttrs(v as Record<string, unknown>) };
-}
-
-export function tagJsAttrs(o: Record<string, unknown> | undefined): Record<string, Tagged> {
-  const out: Record<string, Tagged> = {};
-  for (const [k, v] of Object.entries(o ?? {})) out[k] = tagJs(v);
-  return sorted(out);
-}
-
-export const hex = (b: Uint8Array | null | undefined): string => Buffer.from(b ?? new Uint8Array(0)).toString('hex');
+export { hex, tagAny, tagAttrs, tagJs, tagJsAttrs } from '../helpers/tagged.js';
 const hr = (t: HrTime): string => (BigInt(t[0]) * 1_000_000_000n + BigInt(t[1])).toString();
 const ns = (v: Int64 | null | undefined): string => int64ToString(v);
 
