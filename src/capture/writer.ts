@@ -90,7 +90,7 @@ export class CaptureWriter {
         try {
           if (!this.fh || (max > 0 && this.fileSize > this.headerSize && this.fileSize + batch[i]!.length > max)) await this.rotate();
         } catch (e) {
-          this.lose(batch, i, batch.length, e as Error);
+          this.lose(batch.length - i, e as Error);
           i = batch.length;
           break;
         }
@@ -102,7 +102,7 @@ export class CaptureWriter {
           await writeAll(this.fh!, batch.slice(i, end));
           this.fileSize = size;
         } catch (e) {
-          this.lose(batch, i, end, e as Error);
+          this.lose(end - i, e as Error);
           // Never append after a failed write: the next record opens a new file.
           const fh = this.fh;
           this.fh = undefined;
@@ -114,8 +114,8 @@ export class CaptureWriter {
     }
   }
 
-  private lose(batch: Buffer[], from: number, to: number, err: Error): void {
-    this.opts.onError?.(err, to - from);
+  private lose(records: number, err: Error): void {
+    this.opts.onError?.(err, records);
   }
 
   private async rotate(): Promise<void> {

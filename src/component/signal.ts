@@ -1,24 +1,3 @@
-import type { Logs, Metrics, PromWrite, Traces } from '../pdata/proto.js';
-
-export type Signal = 'traces' | 'metrics' | 'logs';
-export const SIGNALS: readonly Signal[] = ['traces', 'metrics', 'logs'];
-
-/**
- * Metrics travel in one of two shapes and are converted at most once:
- * OTLP as received from SDKs, or Prometheus series as received by remote-write.
- */
-export interface PromMetrics {
-  readonly format: 'prw';
-  request: PromWrite;
-}
-export type MetricsData = Metrics | PromMetrics;
-
-export function isPromMetrics(m: MetricsData): m is PromMetrics {
-  return (m as PromMetrics).format === 'prw';
-}
-
-export interface SignalData {
-  traces: Traces;
-  metrics: MetricsData;
-  logs: Logs;
-}
+// Components take the signal types from here; they are defined once, in pdata/signal.ts.
+export { SIGNALS, isOtlp, isPromMetrics, signalBatch } from '../pdata/signal.js';
+export type { AnySignalData, MetricsData, OtlpData, PromMetrics, Signal, SignalBatch, SignalData } from '../pdata/signal.js';

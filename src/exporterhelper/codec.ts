@@ -6,7 +6,6 @@ import {
   ExportTraceServiceRequest,
   WriteRequest,
   type Logs,
-  type Metrics,
   type Traces,
 } from '../pdata/proto.js';
 import type { QueuedRequest } from './queue.js';
@@ -104,7 +103,7 @@ const metricsCodec: RequestCodec<SignalData['metrics']> = {
   encode(req) {
     const d = req.data;
     if (isPromMetrics(d)) return frame(Kind.PromMetrics, req, WriteRequest.encode(d.request).finish());
-    return frame(Kind.OtlpMetrics, req, ExportMetricsServiceRequest.encode(d as Metrics).finish());
+    return frame(Kind.OtlpMetrics, req, ExportMetricsServiceRequest.encode(d).finish());
   },
   decode(bytes) {
     const u = unframe(bytes, 'metrics');

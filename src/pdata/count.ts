@@ -2,19 +2,7 @@
 // *_log_records): spans, metric data points, log records, as the
 // OpenTelemetry Collector counts them.
 import type { IMetric, Logs, Metrics, PromWrite, Traces } from './proto.js';
-import type { OtlpSignal } from './otlpjson.js';
-
-/** Metrics in Prometheus shape, as pipelines carry remote-write (see component/signal.ts). */
-export interface PromWriteBatch {
-  readonly format: 'prw';
-  request: PromWrite;
-}
-
-export interface CountableData {
-  traces: Traces;
-  metrics: Metrics | PromWriteBatch;
-  logs: Logs;
-}
+import { isPromMetrics, type MetricsData, type Signal, type SignalData } from './signal.js';
 
 export function countSpans(t: Traces): number {
   let n = 0;
@@ -49,22 +37,18 @@ export function countPromWritePoints(w: PromWrite): number {
   return n;
 }
 
-function isPromWriteBatch(m: Metrics | PromWriteBatch): m is PromWriteBatch {
-  return (m as PromWriteBatch).format === 'prw';
+/** Metric data points of a metrics batch, in either shape. */
+export function countMetricsData(m: MetricsData): number {
+  return isPromMetrics(m) ? countPromWritePoints(m.request) : countDataPoints(m);
 }
 
+const COUNT: { [S in Signal]: (data: SignalData[S]) => number } = {
+  traces: countSpans,
+  metrics: countMetricsData,
+  logs: countLogRecords,
+};
+
 /** Spans, metric data points or log records in one batch of `signal`. */
-export function countItems<S extends OtlpSignal>(signal: S, data: CountableData[S]): number {
-  switch (signal) {
-    case 'traces':
-      return countSpans(data as Traces);
-    case 'metrics': {
-      const m = data as Metrics | PromWriteBatch;
-      return isPromWriteBatch(m) ? countPromWritePoints(m.request) : countDataPoints(m);
-    }
-    case 'logs':
-      return countLogRecords(data as Logs);
-    default:
-      throw new Error(`countItems: unknown signal ${String(signal)}`);
-  }
+export function countItems<S extends Signal>(signal: S, data: SignalData[S]): number {
+  return COUNT[signal](data);
 }

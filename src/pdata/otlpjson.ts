@@ -35,16 +35,7 @@ import {
   type Metrics,
   type Traces,
 } from './proto.js';
-
-/** The OTLP signals. (Same members as the pipeline's Signal type.) */
-export type OtlpSignal = 'traces' | 'metrics' | 'logs';
-
-/** The request type of each signal. */
-export interface OtlpData {
-  traces: Traces;
-  metrics: Metrics;
-  logs: Logs;
-}
+import type { OtlpData, Signal } from './signal.js';
 
 /** The response type of each signal. */
 export interface OtlpResponse {
@@ -628,20 +619,20 @@ export const rpcStatusToJSON = (s: IRpcStatus): JsonObject => writeMessage(RPC_S
 export const rpcStatusFromJSON = (v: unknown): IRpcStatus => readMessage(RPC_STATUS, v, 0) as IRpcStatus;
 
 /** An Export*ServiceResponse (partial success) as JSON. */
-export function responseToJSON<S extends OtlpSignal>(signal: S, r: OtlpResponse[S]): JsonObject {
+export function responseToJSON<S extends Signal>(signal: S, r: OtlpResponse[S]): JsonObject {
   return writeMessage(RESPONSE[signal], r as JsonObject);
 }
-export function responseFromJSON<S extends OtlpSignal>(signal: S, v: unknown): OtlpResponse[S] {
+export function responseFromJSON<S extends Signal>(signal: S, v: unknown): OtlpResponse[S] {
   return readMessage(RESPONSE[signal], v, 0) as OtlpResponse[S];
 }
 
 /** Serializes one Export*ServiceRequest as OTLP JSON text (one line, no trailing newline). */
-export function encodeJSON<S extends OtlpSignal>(signal: S, data: OtlpData[S]): string {
+export function encodeJSON<S extends Signal>(signal: S, data: OtlpData[S]): string {
   return JSON.stringify(writeMessage(REQUEST[signal], data as JsonObject));
 }
 
 /** Parses OTLP JSON text (or UTF-8 bytes) into an Export*ServiceRequest. */
-export function decodeJSON<S extends OtlpSignal>(signal: S, text: string | Uint8Array): OtlpData[S] {
+export function decodeJSON<S extends Signal>(signal: S, text: string | Uint8Array): OtlpData[S] {
   const s = typeof text === 'string' ? text : bytesOf(text).toString('utf8');
   let v: unknown;
   try {
@@ -652,15 +643,20 @@ export function decodeJSON<S extends OtlpSignal>(signal: S, text: string | Uint8
   return readMessage(REQUEST[signal], v, 0) as OtlpData[S];
 }
 
-const CODEC = {
+interface RequestCodec<T> {
+  encode(d: T): { finish(): Uint8Array };
+  decode(b: Uint8Array): T;
+}
+
+const CODEC: { [S in Signal]: RequestCodec<OtlpData[S]> } = {
   traces: ExportTraceServiceRequest,
   metrics: ExportMetricsServiceRequest,
   logs: ExportLogsServiceRequest,
-} as const;
+};
 
 /** Serializes one Export*ServiceRequest as protobuf bytes (a Buffer under Node). */
-export function encodeProto<S extends OtlpSignal>(signal: S, data: OtlpData[S]): Uint8Array {
-  return (CODEC[signal] as { encode(d: OtlpData[S]): { finish(): Uint8Array } }).encode(data).finish();
+export function encodeProto<S extends Signal>(signal: S, data: OtlpData[S]): Uint8Array {
+  return CODEC[signal].encode(data).finish();
 }
 
 /**
@@ -668,10 +664,9 @@ export function encodeProto<S extends OtlpSignal>(signal: S, data: OtlpData[S]):
  * fields are views into `bytes` (see proto.ts). Unknown fields are skipped
  * and dropped, as the OpenTelemetry Collector drops them.
  */
-export function decodeProto<S extends OtlpSignal>(signal: S, bytes: Uint8Array): OtlpData[S] {
-  const codec = CODEC[signal] as { decode(b: Uint8Array): OtlpData[S] };
+export function decodeProto<S extends Signal>(signal: S, bytes: Uint8Array): OtlpData[S] {
   try {
-    return codec.decode(bytes);
+    return CODEC[signal].decode(bytes);
   } catch (e) {
     const name = signal === 'traces' ? 'ExportTraceServiceRequest' : signal === 'metrics' ? 'ExportMetricsServiceRequest' : 'ExportLogsServiceRequest';
     throw new PdataDecodeError(`invalid protobuf ${name}: ${(e as Error).message}`, { cause: e });

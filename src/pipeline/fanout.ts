@@ -1,15 +1,8 @@
 import type { RequestContext } from '../component/context.js';
 import type { Capabilities, SignalConsumer } from '../component/consumer.js';
-import { isPromMetrics, type Signal, type SignalData } from '../component/signal.js';
+import type { Signal, SignalData } from '../component/signal.js';
 import { ConsumerError, asConsumerError } from '../errors/consumererror.js';
-import { cloneData, clonePromWrite } from '../pdata/clone.js';
-
-export function cloneSignalData<S extends Signal>(signal: S, data: SignalData[S]): SignalData[S] {
-  if (signal === 'metrics' && isPromMetrics(data as SignalData['metrics'])) {
-    return { format: 'prw', request: clonePromWrite((data as any).request) } as SignalData[S];
-  }
-  return cloneData(signal as any, data as any) as SignalData[S];
-}
+import { cloneData } from '../pdata/clone.js';
 
 const RANK = { permanent: 0, retryable: 1, throttled: 2 } as const;
 
@@ -30,7 +23,7 @@ export function fanout<S extends Signal>(signal: S, consumers: SignalConsumer<S>
     async consume(data: SignalData[S], ctx: RequestContext): Promise<void> {
       const jobs: Array<[SignalConsumer<S>, SignalData[S]]> = [];
       mutators.forEach((c, i) => {
-        const own = readers.length === 0 && i === mutators.length - 1 ? data : cloneSignalData(signal, data);
+        const own = readers.length === 0 && i === mutators.length - 1 ? data : cloneData(signal, data);
         jobs.push([c, own]);
       });
       for (const c of readers) jobs.push([c, data]);

@@ -138,7 +138,7 @@ function counting<S extends Signal>(signal: S, c: SignalConsumer<S>, tel: Proces
   return {
     capabilities: mutates === undefined ? c.capabilities : { mutatesData: mutates },
     consume(data: SignalData[S], ctx: RequestContext) {
-      const n = countItems(signal as any, data as any);
+      const n = countItems(signal, data);
       if (dir === 'in') tel.incoming(signal, n);
       else tel.outgoing(signal, n);
       return c.consume(data, ctx);

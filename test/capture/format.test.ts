@@ -16,6 +16,11 @@ const sub = () => {
   return d;
 };
 
+/** XORs one byte of `b` (bounds-checked: a wrong offset throws instead of writing nothing). */
+function flip(b: Buffer, at: number, mask: number): void {
+  b.writeUInt8(b.readUInt8(at) ^ mask, at);
+}
+
 function rec(i: number, size = 100): CaptureRecord {
   return {
     arrivalNs: 1_700_000_000_000_000_000n + BigInt(i) * 1_000_000_000n,
@@ -146,7 +151,7 @@ test('a payload that happens to contain a record marker does not confuse resynch
   const clean = await readAll(f);
   assert.deepEqual(clean.records, recs);
   const b = readFileSync(f);
-  b[clean.offsets[1]! + 20] ^= 0xff; // damage the record holding the fake marker
+  flip(b, clean.offsets[1]! + 20, 0xff); // damage the record holding the fake marker
   writeFileSync(f, b);
   const got = await readAll(f);
   assert.deepEqual(got.records, [recs[0], recs[2], recs[3]]);
@@ -158,7 +163,7 @@ test('a damaged file header is reported; the records are still read', async () =
   const w = await writeFile(join(sub(), 'hdr.tgcap'), recs);
   const f = w.files[0]!;
   const b = readFileSync(f);
-  b[20] ^= 0x01; // inside the meta JSON
+  flip(b, 20, 0x01); // inside the meta JSON
   writeFileSync(f, b);
   const got = await readAll(f);
   assert.deepEqual(got.records, recs);

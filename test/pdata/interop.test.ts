@@ -17,7 +17,8 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { countItems } from '../../src/pdata/count.js';
-import { decodeJSON, decodeProto, logsToJSON, metricsToJSON, tracesToJSON, type OtlpSignal } from '../../src/pdata/otlpjson.js';
+import { decodeJSON, decodeProto, logsToJSON, metricsToJSON, tracesToJSON } from '../../src/pdata/otlpjson.js';
+import type { Signal } from '../../src/pdata/signal.js';
 import type { IKeyValue, Logs, Metrics, Traces } from '../../src/pdata/proto.js';
 
 interface Received {
@@ -52,7 +53,7 @@ before(async () => {
 after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** Decodes the one request the exporter just sent, by its content type. */
-function take<S extends OtlpSignal>(signal: S, path: string): ReturnType<typeof decodeProto<S>> {
+function take<S extends Signal>(signal: S, path: string): ReturnType<typeof decodeProto<S>> {
   const i = received.findIndex((r) => r.path === path);
   assert.ok(i >= 0, `no request on ${path}`);
   const [r] = received.splice(i, 1);

@@ -19,12 +19,12 @@ import {
   tracesFromJSON,
   tracesToJSON,
   type JsonObject,
-  type OtlpSignal,
 } from '../../src/pdata/otlpjson.js';
+import type { Signal } from '../../src/pdata/signal.js';
 import { Long, RpcStatus, type ISpan, type Traces } from '../../src/pdata/proto.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const golden = (signal: OtlpSignal): string => readFileSync(`${ROOT}test/fixtures/otlp/${signal}.json`, 'utf8');
+const golden = (signal: Signal): string => readFileSync(`${ROOT}test/fixtures/otlp/${signal}.json`, 'utf8');
 const TO_JSON = { traces: tracesToJSON, metrics: metricsToJSON, logs: logsToJSON } as const;
 const FROM_JSON = { traces: tracesFromJSON, metrics: metricsFromJSON, logs: logsFromJSON } as const;
 

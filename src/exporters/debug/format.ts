@@ -1,4 +1,4 @@
-import { isPromMetrics, type Signal, type SignalData } from '../../component/signal.js';
+import { isPromMetrics, signalBatch, type Signal, type SignalData } from '../../component/signal.js';
 import { logsToJSON, metricsToJSON, tracesToJSON } from '../../pdata/otlpjson.js';
 import {
   WriteRequest,
@@ -17,13 +17,14 @@ export type Line = [Record<string, unknown>, string];
 
 /** Counts per batch, under the collector's field names ("resource spans", "spans", ...). */
 export function summary<S extends Signal>(signal: S, data: SignalData[S], items: number): Line {
-  switch (signal) {
+  const b = signalBatch(signal, data);
+  switch (b.signal) {
     case 'traces':
-      return [{ 'resource spans': (data as Traces).resourceSpans?.length ?? 0, spans: items }, 'Traces'];
+      return [{ 'resource spans': b.data.resourceSpans?.length ?? 0, spans: items }, 'Traces'];
     case 'logs':
-      return [{ 'resource logs': (data as Logs).resourceLogs?.length ?? 0, 'log records': items }, 'Logs'];
-    default: {
-      const m = data as SignalData['metrics'];
+      return [{ 'resource logs': b.data.resourceLogs?.length ?? 0, 'log records': items }, 'Logs'];
+    case 'metrics': {
+      const m = b.data;
       if (isPromMetrics(m)) return [{ format: 'prometheus remote-write', 'time series': m.request.timeseries?.length ?? 0, 'data points': items }, 'Metrics'];
       let metrics = 0;
       for (const rm of m.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) metrics += sm.metrics?.length ?? 0;
@@ -34,9 +35,10 @@ export function summary<S extends Signal>(signal: S, data: SignalData[S], items:
 
 /** One line per item; `detailed` adds the item as a complete OTLP JSON request (`otlp`). */
 export function itemLines<S extends Signal>(signal: S, data: SignalData[S], detailed: boolean): Line[] {
-  if (signal === 'traces') return spanLines(data as Traces, detailed);
-  if (signal === 'logs') return logLines(data as Logs, detailed);
-  const m = data as SignalData['metrics'];
+  const b = signalBatch(signal, data);
+  if (b.signal === 'traces') return spanLines(b.data, detailed);
+  if (b.signal === 'logs') return logLines(b.data, detailed);
+  const m = b.data;
   return isPromMetrics(m) ? promLines(m.request, detailed) : pointLines(m, detailed);
 }
 

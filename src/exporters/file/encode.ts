@@ -1,4 +1,4 @@
-import { isPromMetrics, type Signal, type SignalData } from '../../component/signal.js';
+import { isOtlp, isPromMetrics, type Signal, type SignalData } from '../../component/signal.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { permanentError } from '../../errors/consumererror.js';
 import { encodeJSON, encodeProto } from '../../pdata/otlpjson.js';
@@ -17,22 +17,21 @@ export type Encoder<S extends Signal> = (data: SignalData[S]) => Uint8Array;
 
 export function jsonEncoder<S extends Signal>(signal: S): Encoder<S> {
   return (data) => {
-    if (signal === 'metrics' && isPromMetrics(data as SignalData['metrics'])) {
-      return Buffer.from(`{"prometheusRemoteWrite":${JSON.stringify(promWriteToJSON((data as any).request))}}\n`);
-    }
-    return Buffer.from(`${encodeJSON(signal, data as any)}\n`);
+    if (isPromMetrics(data)) return Buffer.from(`{"prometheusRemoteWrite":${JSON.stringify(promWriteToJSON(data.request))}}\n`);
+    if (isOtlp(data)) return Buffer.from(`${encodeJSON(signal, data)}\n`);
+    throw new Error(`file exporter: no JSON encoding for this ${signal} batch`);
   };
 }
 
 export function protoEncoder<S extends Signal>(signal: S): Encoder<S> {
   return (data) => {
-    if (signal === 'metrics' && isPromMetrics(data as SignalData['metrics'])) {
+    if (!isOtlp(data)) {
       throw permanentError(
         ErrorCode.UNSUPPORTED_DATA,
         'file exporter with format proto holds only OTLP requests; Prometheus remote-write metrics need format json',
       );
     }
-    const body = encodeProto(signal, data as any);
+    const body = encodeProto(signal, data);
     const out = Buffer.allocUnsafe(4 + body.length);
     out.writeUInt32BE(body.length, 0);
     out.set(body, 4);
@@ -46,5 +45,5 @@ export function protoEncoder<S extends Signal>(signal: S): Encoder<S> {
  * marker's bit pattern is not kept: the file is for reading, not replay.
  */
 export function promWriteToJSON(w: PromWrite): unknown {
-  return WriteRequest.toObject(w as any, { json: true, longs: String, enums: String });
+  return WriteRequest.toObject(WriteRequest.create(w), { json: true, longs: String, enums: String });
 }

@@ -1,6 +1,6 @@
 import { Client, Metadata, credentials, type ChannelCredentials, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
 import type { Exporter, CreateSettings } from '../../component/factory.js';
-import { isPromMetrics, type Signal, type SignalData } from '../../component/signal.js';
+import { isOtlp, type OtlpData, type Signal, type SignalData } from '../../component/signal.js';
 import { parseDuration } from '../../config/types.js';
 import { createExporter } from '../../exporterhelper/exporter.js';
 import type { SendOutcome } from '../../exporterhelper/send.js';
@@ -42,12 +42,12 @@ export function createOtlpGrpcExporter<S extends Signal>(set: CreateSettings, si
   const { target, secure } = grpcTarget(cfg.endpoint, cfg.tls?.insecure ?? false);
   const method = METHOD[signal];
   const decodeResponse = (b: Buffer) => RESPONSE[signal].decode(b);
-  const serialize = (d: SignalData[S]) => asBuffer(encodeProto(signal, d as any));
+  const serialize = (d: OtlpData[S]) => asBuffer(encodeProto(signal, d));
   let client: Client | undefined;
   let md: Metadata;
 
   const send = (data: SignalData[S], _ctx: unknown, abort: AbortSignal): Promise<SendOutcome> => {
-    if (signal === 'metrics' && isPromMetrics(data as SignalData['metrics'])) return Promise.reject(promMetricsRefused(set.id));
+    if (!isOtlp(data)) return Promise.reject(promMetricsRefused(set.id));
     const c = client;
     if (!c) return Promise.reject(new Error(`exporter ${set.id} is not started`));
     return new Promise((resolve, reject) => {

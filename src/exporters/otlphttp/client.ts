@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { createGunzip, createInflate } from 'node:zlib';
-import type { Signal } from '../../component/signal.js';
+import type { OtlpData, Signal } from '../../component/signal.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { retryableError } from '../../errors/consumererror.js';
 import type { SendOutcome } from '../../exporterhelper/send.js';
@@ -36,8 +36,8 @@ export function makeAgent(url: URL, tls: TlsMaterial | undefined): HttpAgent {
 }
 
 /** Encodes one request body: OTLP protobuf or JSON, gzipped unless compression is none. */
-export async function encodeBody(signal: Signal, data: unknown, json: boolean, compress: boolean): Promise<Uint8Array> {
-  const raw = json ? Buffer.from(encodeJSON(signal, data as any)) : encodeProto(signal, data as any);
+export async function encodeBody<S extends Signal>(signal: S, data: OtlpData[S], json: boolean, compress: boolean): Promise<Uint8Array> {
+  const raw = json ? Buffer.from(encodeJSON(signal, data)) : encodeProto(signal, data);
   return compress ? gzip(raw) : raw;
 }
 

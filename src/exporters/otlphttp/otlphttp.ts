@@ -1,6 +1,6 @@
 import type { Agent } from 'node:http';
 import type { Exporter, CreateSettings } from '../../component/factory.js';
-import { isPromMetrics, type Signal, type SignalData } from '../../component/signal.js';
+import { isOtlp, type Signal, type SignalData } from '../../component/signal.js';
 import { createExporter } from '../../exporterhelper/exporter.js';
 import { promMetricsRefused } from '../otlp/response.js';
 import { loadTls } from '../otlp/tls.js';
@@ -28,7 +28,7 @@ export function createOtlpHttpExporter<S extends Signal>(set: CreateSettings, si
     signal,
     cfg,
     async (data: SignalData[S], _ctx, abort) => {
-      if (signal === 'metrics' && isPromMetrics(data as SignalData['metrics'])) throw promMetricsRefused(set.id);
+      if (!isOtlp(data)) throw promMetricsRefused(set.id);
       if (!opts) throw new Error(`exporter ${set.id} is not started`);
       const body = await encodeBody(signal, data, json, compress);
       return post(opts, body, abort);

@@ -2,7 +2,7 @@ import type { Component } from '../../component/component.js';
 import type { RequestContext } from '../../component/context.js';
 import { MUTATES, type SignalConsumer } from '../../component/consumer.js';
 import type { CreateSettings } from '../../component/factory.js';
-import { isPromMetrics, type MetricsData, type Signal, type SignalData } from '../../component/signal.js';
+import { isPromMetrics, signalBatch, type Signal, type SignalData } from '../../component/signal.js';
 import type { IMetric, Logs, Metrics, Traces } from '../../pdata/proto.js';
 import { compileActions, type ApplyActions, type AttrHolder } from './actions.js';
 import type { AttributesConfig } from './config.js';
@@ -46,15 +46,16 @@ export class AttributesProcessor<S extends Signal> implements Component, SignalC
 
   consume(data: SignalData[S], ctx: RequestContext): Promise<void> {
     try {
-      switch (this.signal) {
+      const b = signalBatch(this.signal, data);
+      switch (b.signal) {
         case 'traces':
-          this.traces(data as Traces, ctx);
+          this.traces(b.data, ctx);
           break;
         case 'logs':
-          this.logs(data as Logs, ctx);
+          this.logs(b.data, ctx);
           break;
-        default:
-          if (!isPromMetrics(data as MetricsData)) this.metrics(data as Metrics, ctx);
+        case 'metrics':
+          if (!isPromMetrics(b.data)) this.metrics(b.data, ctx);
       }
     } catch (err) {
       return Promise.reject(err);

@@ -4,7 +4,7 @@ import type { Component } from '../../component/component.js';
 import { EMPTY_CONTEXT, type RequestContext } from '../../component/context.js';
 import { MUTATES, type SignalConsumer } from '../../component/consumer.js';
 import type { CreateSettings } from '../../component/factory.js';
-import { isPromMetrics, type MetricsData, type Signal, type SignalData } from '../../component/signal.js';
+import { isPromMetrics, type Signal, type SignalData } from '../../component/signal.js';
 import { parseDuration } from '../../config/types.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { permanentError } from '../../errors/consumererror.js';
@@ -114,7 +114,7 @@ export class BatchProcessor<S extends Signal> implements Component, SignalConsum
   async start(): Promise<void> {}
 
   consume(data: SignalData[S], ctx: RequestContext): Promise<void> {
-    const items = countItems(this.signal as any, data as any);
+    const items = countItems(this.signal, data);
     // Nothing to batch (empty request, or metrics without points): pass it on as is.
     if (items === 0 || this.stopped) return this.next.consume(data, ctx);
     const shard = this.shardFor(data, ctx);
@@ -145,7 +145,7 @@ export class BatchProcessor<S extends Signal> implements Component, SignalConsum
   }
 
   private shardFor(data: SignalData[S], ctx: RequestContext): Shard<SignalData[S]> | undefined {
-    const prom = this.signal === 'metrics' && isPromMetrics(data as MetricsData);
+    const prom = this.signal === 'metrics' && isPromMetrics(data);
     let key = prom ? 'p' : 'o';
     if (ctx.tenant !== undefined) key += `\u0001${ctx.tenant}`;
     const keys = this.metadataKeys;

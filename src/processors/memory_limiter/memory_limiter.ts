@@ -124,7 +124,7 @@ export class MemoryLimiter<S extends Signal> implements Component, SignalConsume
   consume(data: SignalData[S], ctx: RequestContext): Promise<void> {
     if (this.now() - this.lastCheck >= this.requestCheckMs) this.check(false);
     if (this.refusing) {
-      const n = countItems(this.signal as any, data as any);
+      const n = countItems(this.signal, data);
       if (n > 0) this.refused.inc(n);
       return Promise.reject(this.error);
     }

@@ -2,7 +2,7 @@ import type { Component } from '../../component/component.js';
 import type { RequestContext } from '../../component/context.js';
 import { MUTATES, type SignalConsumer } from '../../component/consumer.js';
 import type { CreateSettings } from '../../component/factory.js';
-import { isPromMetrics, type MetricsData, type Signal, type SignalData } from '../../component/signal.js';
+import { isPromMetrics, type Signal, type SignalData } from '../../component/signal.js';
 import type { IResource } from '../../pdata/proto.js';
 import { compileActions, type ApplyActions, type AttrHolder } from '../attributes/actions.js';
 import type { ResourceConfig } from './config.js';
@@ -35,7 +35,7 @@ export class ResourceProcessor<S extends Signal> implements Component, SignalCon
   async shutdown(): Promise<void> {}
 
   consume(data: SignalData[S], ctx: RequestContext): Promise<void> {
-    if (!(this.signal === 'metrics' && isPromMetrics(data as MetricsData))) {
+    if (!(this.signal === 'metrics' && isPromMetrics(data))) {
       try {
         const groups = (data as Record<string, Array<{ resource?: IResource | null }> | undefined>)[this.list];
         for (const g of groups ?? []) {

@@ -20,9 +20,9 @@ export function decodeRecord<S extends Signal>(signal: S, encoding: string, valu
   try {
     switch (encoding) {
       case 'otlp_proto':
-        return decodeProto(signal, value) as SignalData[S];
+        return decodeProto(signal, value);
       case 'otlp_json':
-        return decodeJSON(signal, value) as SignalData[S];
+        return decodeJSON(signal, value);
       default:
         if (signal !== 'metrics') throw new RecordDecodeError(`encoding prometheus_remote_write carries metrics, not ${signal}`);
         return { format: 'prw', request: WriteRequest.decode(value) } as SignalData[S];

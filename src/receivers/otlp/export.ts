@@ -38,7 +38,7 @@ export class ExportCore {
   }
 
   async export<S extends Signal>(signal: S, transport: Transport, data: SignalData[S], ctx: RequestContext): Promise<ExportResult> {
-    const items = countItems(signal as any, data as any);
+    const items = countItems(signal, data);
     // As the collector: an empty request is a success and never reaches the pipeline.
     if (items === 0) return ACCEPTED;
     const tel = this.tel[transport];

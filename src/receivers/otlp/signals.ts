@@ -1,7 +1,7 @@
 // What differs between the three OTLP signals, in one table, so the gRPC and
 // HTTP servers are written once for all of them.
 import type { Signal, SignalData } from '../../component/signal.js';
-import { decodeJSON, decodeProto, responseToJSON } from '../../pdata/otlpjson.js';
+import { decodeJSON, decodeProto, responseToJSON, type OtlpResponse } from '../../pdata/otlpjson.js';
 import { ExportLogsServiceResponse, ExportMetricsServiceResponse, ExportTraceServiceResponse } from '../../pdata/proto.js';
 
 export interface SignalSpec {
@@ -17,34 +17,37 @@ export interface SignalSpec {
   responseJSON(rejected: number, message: string): string;
 }
 
-type Partial3 = { rejectedSpans?: number; rejectedDataPoints?: number; rejectedLogRecords?: number; errorMessage: string };
+type ResponseCodec<R> = { encode(r: R): { finish(): Uint8Array } };
 
-function spec(
-  signal: Signal,
-  pkg: string,
-  service: string,
-  pathKey: SignalSpec['pathKey'],
-  rejectedField: 'rejectedSpans' | 'rejectedDataPoints' | 'rejectedLogRecords',
-  codec: { encode(m: any): { finish(): Uint8Array } },
-): SignalSpec {
-  const partial = (rejected: number, message: string): { partialSuccess: Partial3 } => ({
-    partialSuccess: { [rejectedField]: rejected, errorMessage: message } as Partial3,
-  });
+const RESPONSE: { [S in Signal]: ResponseCodec<OtlpResponse[S]> } = {
+  traces: ExportTraceServiceResponse,
+  metrics: ExportMetricsServiceResponse,
+  logs: ExportLogsServiceResponse,
+};
+
+/** The response naming how many items were rejected and why. */
+const PARTIAL: { [S in Signal]: (rejected: number, errorMessage: string) => OtlpResponse[S] } = {
+  traces: (rejectedSpans, errorMessage) => ({ partialSuccess: { rejectedSpans, errorMessage } }),
+  metrics: (rejectedDataPoints, errorMessage) => ({ partialSuccess: { rejectedDataPoints, errorMessage } }),
+  logs: (rejectedLogRecords, errorMessage) => ({ partialSuccess: { rejectedLogRecords, errorMessage } }),
+};
+
+function spec<S extends Signal>(signal: S, pkg: string, service: string, pathKey: SignalSpec['pathKey']): SignalSpec {
   return {
     signal,
     grpcPath: `/opentelemetry.proto.collector.${pkg}.v1.${service}/Export`,
     pathKey,
     decodeProto: (b) => decodeProto(signal, b),
     decodeJSON: (b) => decodeJSON(signal, b),
-    responseProto: (rejected, message) => codec.encode(partial(rejected, message)).finish(),
-    responseJSON: (rejected, message) => JSON.stringify(responseToJSON(signal, partial(rejected, message) as any)),
+    responseProto: (rejected, message) => RESPONSE[signal].encode(PARTIAL[signal](rejected, message)).finish(),
+    responseJSON: (rejected, message) => JSON.stringify(responseToJSON(signal, PARTIAL[signal](rejected, message))),
   };
 }
 
 export const SIGNAL_SPECS: Readonly<Record<Signal, SignalSpec>> = {
-  traces: spec('traces', 'trace', 'TraceService', 'traces_url_path', 'rejectedSpans', ExportTraceServiceResponse),
-  metrics: spec('metrics', 'metrics', 'MetricsService', 'metrics_url_path', 'rejectedDataPoints', ExportMetricsServiceResponse),
-  logs: spec('logs', 'logs', 'LogsService', 'logs_url_path', 'rejectedLogRecords', ExportLogsServiceResponse),
+  traces: spec('traces', 'trace', 'TraceService', 'traces_url_path'),
+  metrics: spec('metrics', 'metrics', 'MetricsService', 'metrics_url_path'),
+  logs: spec('logs', 'logs', 'LogsService', 'logs_url_path'),
 };
 
 /** An Export*ServiceResponse without partial_success encodes to zero bytes. */

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { ExportTraceServiceRequest } from '../../../src/pdata/proto.js';
 import { Service } from '../../../src/service/service.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
-import { PrivateKafka, createTopic, readTopics, uniqueTopic, waitFor } from '../../helpers/kafka.js';
+import { PrivateKafka, createTopic, readTopics, uniqueTopic } from '../../helpers/kafka.js';
 import { freePort } from '../../helpers/ports.js';
 import { postTraces, selfMetric, span, tracesOf } from '../../kafka/gateway.js';
 import { otlpSpans } from '../../kafka/normalize.js';

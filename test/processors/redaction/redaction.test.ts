@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { decodeJSON } from '../../../src/pdata/otlpjson.js';
-import type { ILogRecord, ISpan, Logs, Traces } from '../../../src/pdata/proto.js';
+import type { ILogRecord, ISpan, Logs } from '../../../src/pdata/proto.js';
 import { attrsToObject } from '../../../src/genai/attrs.js';
 import { luhn } from '../../../src/processors/redaction/patterns.js';
 import { Service } from '../../../src/service/service.js';
