@@ -34,12 +34,12 @@ export const CaptureSchema = Type.Object(
     path: Type.String({
       minLength: 1,
       description:
-        'Base path of the capture files: `./capture/otlp.tgcap` writes `./capture/otlp-<UTC time>-<seq>.tgcap`. Each receiver needs its own path.',
+        'Base path of the capture files, named `<stem>-<UTC time>-<seq><ext>`: `otlp.tgcap` writes `otlp-20260114T093000Z-0001.tgcap`. A new file is started with the first request after every start of the gateway and at every rotation; a closed file is never appended to. Each receiver needs its own path.',
     }),
     max_bytes: Type.Integer({
       default: DEFAULT_CAPTURE_MAX_BYTES,
       minimum: 0,
-      description: 'A new file is started before one would grow past this many bytes; 0 never rotates.',
+      description: 'A new file is started before one would grow past this many bytes; a single larger request gets a file of its own. 0: one file per run.',
     }),
     rotate: Type.Integer({
       default: 0,

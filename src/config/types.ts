@@ -37,24 +37,29 @@ export function Section<T extends Record<string, TSchema>>(props: T, description
 
 export const StringMap = Type.Record(Type.String(), Type.String());
 
+/** A map of strings with a description (headers, labels). */
+export function StringMapOf(description: string, withDefault = false) {
+  return Type.Record(Type.String(), Type.String(), { description, ...(withDefault ? { default: {} } : {}) });
+}
+
 export const TlsClientSchema = Type.Object(
   {
     insecure: Type.Boolean({ default: false, description: 'Plain text instead of TLS.' }),
-    insecure_skip_verify: Type.Boolean({ default: false }),
-    ca_file: Type.Optional(Type.String()),
-    cert_file: Type.Optional(Type.String()),
-    key_file: Type.Optional(Type.String()),
-    server_name_override: Type.Optional(Type.String()),
+    insecure_skip_verify: Type.Boolean({ default: false, description: 'Do not verify the server certificate.' }),
+    ca_file: Type.Optional(Type.String({ description: 'CA certificate (PEM) the server certificate must chain to; default: the system roots.' })),
+    cert_file: Type.Optional(Type.String({ description: 'Client certificate (PEM), with key_file.' })),
+    key_file: Type.Optional(Type.String({ description: 'Private key (PEM) of cert_file.' })),
+    server_name_override: Type.Optional(Type.String({ description: 'Server name expected in the certificate, instead of the endpoint host.' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'TLS towards the destination.' },
 );
 
 export const TlsServerSchema = Type.Object(
   {
-    cert_file: Type.String(),
-    key_file: Type.String(),
-    ca_file: Type.Optional(Type.String()),
-    client_ca_file: Type.Optional(Type.String()),
+    cert_file: Type.String({ description: 'Server certificate (PEM); with key_file, the listener serves TLS.' }),
+    key_file: Type.String({ description: 'Private key (PEM) of cert_file.' }),
+    ca_file: Type.Optional(Type.String({ description: 'Accepted for collector configs; client certificates are checked against client_ca_file.' })),
+    client_ca_file: Type.Optional(Type.String({ description: 'CA certificate (PEM) client certificates must chain to; set, every client must present one (otlp receiver).' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Serve TLS.' },
 );

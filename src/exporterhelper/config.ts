@@ -10,35 +10,39 @@ import { StorageSchema } from './persistent/config.js';
 
 export const RetrySchema = Type.Object(
   {
-    enabled: Type.Boolean({ default: true }),
+    enabled: Type.Boolean({ default: true, description: 'false: one attempt.' }),
     initial_interval: Duration('5s', 'Wait after the first failure.'),
     randomization_factor: Type.Number({ default: 0.5, minimum: 0, maximum: 1, description: 'Jitter: each wait is drawn from interval × [1 − f, 1 + f].' }),
-    multiplier: Type.Number({ default: 1.5, minimum: 1 }),
+    multiplier: Type.Number({ default: 1.5, minimum: 1, description: 'Growth of the interval.' }),
     max_interval: Duration('30s', 'Upper bound of one wait.'),
-    max_elapsed_time: Duration('300s', 'Give up after this long since the first attempt; 0 means never.'),
+    max_elapsed_time: Duration('300s', 'Give up after this long since the first attempt (TG_RETRIES_EXHAUSTED); 0 means never.'),
   },
-  { additionalProperties: false, default: {} },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'Retries of retryable failures, with exponential backoff and jitter; a throttled error waits at least the delay the server asked for.',
+  },
 );
 export type RetryConfig = Static<typeof RetrySchema>;
 
 export const QueueSchema = Type.Object(
   {
-    enabled: Type.Boolean({ default: true }),
+    enabled: Type.Boolean({ default: true, description: 'false: the pipeline waits for the send, retries included.' }),
     num_consumers: Type.Integer({ default: 10, minimum: 1, description: 'Requests sent concurrently from the queue.' }),
-    queue_size: Type.Integer({ default: 1000, minimum: 1, description: 'Capacity, in batches (export requests).' }),
-    blocking: Type.Boolean({ default: false, description: 'Wait for room instead of refusing when the queue is full.' }),
+    queue_size: Type.Integer({ default: 1000, minimum: 1, description: 'Capacity, in batches (export requests); full: new data is refused with the retryable TG_QUEUE_FULL.' }),
+    blocking: Type.Boolean({ default: false, description: 'Memory queue: wait for room instead of refusing when the queue is full.' }),
     // Selects the persistent (on-disk) queue: see persistent/config.ts. Typed
     // `unknown` here; the persistent queue reads it as its StorageConfig.
     storage: Type.Optional(Type.Unsafe<unknown>(StorageSchema)),
   },
-  { additionalProperties: false, default: {} },
+  { additionalProperties: false, default: {}, description: 'The sending queue: consume() returns once a request is queued; absent storage, the queue is in memory.' },
 );
 export type QueueConfig = Static<typeof QueueSchema>;
 
 /** `timeout`, `retry_on_failure`, `sending_queue`, for spreading into an exporter's schema. */
 export function helperProps(timeoutDefault = '5s') {
   return {
-    timeout: Duration(timeoutDefault, 'Deadline of one send attempt; 0 means none.'),
+    timeout: Duration(timeoutDefault, 'Deadline of one send attempt (TG_EXPORT_TIMEOUT, retryable); 0 means none.'),
     retry_on_failure: RetrySchema,
     sending_queue: QueueSchema,
   };

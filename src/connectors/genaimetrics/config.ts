@@ -18,7 +18,7 @@ export const DEFAULT_DIMENSIONS = [
 
 export const GenaiMetricsSchema = Type.Object(
   {
-    dimensions: Type.Array(Dimension, { default: DEFAULT_DIMENSIONS, description: 'Labels of every series.' }),
+    dimensions: Type.Array(Dimension, { default: DEFAULT_DIMENSIONS, description: 'Labels of every series, read from span then resource attributes.' }),
     aggregation_cardinality_limit: Type.Integer({
       default: 1000,
       minimum: 1,
@@ -35,6 +35,9 @@ export const GenaiMetricsSchema = Type.Object(
     }),
     resource_attributes: Type.Unsafe<Record<string, string>>({ ...StringMap, default: {}, description: 'Attributes of the resource the metrics are emitted under.' }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'Turns LLM request spans into token, latency, request and cost metrics (traces pipeline in, metrics pipeline out), with bounded cardinality.',
+  },
 );
 export type GenaiMetricsConfig = Static<typeof GenaiMetricsSchema>;

@@ -12,10 +12,10 @@ export const StorageSchema = Type.Object(
   {
     directory: Type.String({
       minLength: 1,
-      description: 'Directory of the queue files; each exporter and signal gets its own subdirectory. Required.',
+      description: 'Directory of the queue files; each exporter and signal gets `<directory>/<exporter id>-<signal>/`.',
     }),
     max_bytes: Type.Integer({ default: 1024 ** 3, minimum: 1, description: 'Upper bound of queued (undelivered) data, in bytes; a full queue refuses new data with a retryable error.' }),
-    segment_bytes: Type.Integer({ default: 16 * 1024 ** 2, minimum: 4096, description: 'Size at which the log starts a new segment file; segments are deleted once delivered.' }),
+    segment_bytes: Type.Integer({ default: 16 * 1024 ** 2, minimum: 4096, description: 'Size at which the log starts a new segment file (minimum 4096); segments are deleted once delivered.' }),
     fsync: Type.Boolean({ default: true, description: 'Sync each write to disk before acknowledging it (data survives a power loss, not just a crash).' }),
   },
   { additionalProperties: false, description: 'Persistent sending queue (write-ahead log on disk).' },

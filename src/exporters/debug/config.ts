@@ -11,6 +11,9 @@ export const DebugSchema = Type.Object(
     sampling_thereafter: Type.Integer({ default: 1, minimum: 1, description: 'After that, every Nth batch of the second is logged.' }),
     use_internal_logger: Type.Boolean({ default: true, description: "Log through the gateway's logger; false writes JSON lines to stdout." }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'Logs what passes (counts, items, or items as OTLP JSON), sampled per second; never fails.',
+  },
 );
 export type DebugConfig = Static<typeof DebugSchema>;

@@ -18,13 +18,13 @@ function signalSection<E extends ReturnType<typeof OtlpEncoding> | ReturnType<ty
   return Section({
     topic: Type.String({ default: topic, minLength: 1, description: `Topic ${what} are written to.` }),
     encoding: Type.Optional({ ...encoding, description: `Payload encoding of ${what}; default: the top-level \`encoding\`.` } as E),
-  });
+  }, `Where ${what} are written.`);
 }
 
 export const KafkaExporterSchema = Type.Object(
   {
     brokers: Type.Array(Type.String({ minLength: 1 }), { default: ['localhost:9092'], minItems: 1, description: 'Bootstrap brokers, host:port.' }),
-    client_id: Type.String({ default: 'otel-collector', minLength: 1 }),
+    client_id: Type.String({ default: 'otel-collector', minLength: 1, description: 'Client ID the broker sees.' }),
     protocol_version: Type.Optional(Type.String({ description: 'Accepted for collector configs; the client negotiates versions with the broker.' })),
     encoding: Type.Union([Type.Literal('otlp_proto'), Type.Literal('otlp_json')], { default: 'otlp_proto', description: 'Default payload encoding of every signal.' }),
     traces: signalSection('otlp_spans', OtlpEncoding(), 'spans'),
@@ -35,13 +35,16 @@ export const KafkaExporterSchema = Type.Object(
     partition_logs_by_resource_attributes: Type.Boolean({ default: false, description: 'Key log messages by a hash of the resource attributes.' }),
     producer: Section({
       max_message_bytes: Type.Integer({ default: 1_000_000, minimum: 1024, description: 'Largest message, before compression. Batches are split to fit; a single item larger than this is dropped (counted, TG_TOO_LARGE_ITEM).' }),
-      required_acks: Type.Union([Type.Literal(-1), Type.Literal(0), Type.Literal(1)], { default: -1, description: '-1: all in-sync replicas (idempotent producer), 1: leader, 0: none.' }),
-      compression: Type.Union([Type.Literal('none'), Type.Literal('gzip'), Type.Literal('snappy')], { default: 'none' }),
-      allow_auto_topic_creation: Type.Boolean({ default: true }),
+      required_acks: Type.Union([Type.Literal(-1), Type.Literal(0), Type.Literal(1)], { default: -1, description: '-1: all in-sync replicas (idempotent producer), 1: leader, 0: none. (The collector defaults to 1.)' }),
+      compression: Type.Union([Type.Literal('none'), Type.Literal('gzip'), Type.Literal('snappy')], { default: 'none', description: 'Compression of record batches.' }),
+      allow_auto_topic_creation: Type.Boolean({ default: true, description: 'Let the broker create a missing topic on first write.' }),
     }),
     ...helperProps('5s'),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'Writes every signal to Kafka topics (OTLP protobuf/JSON, remote-write for metrics), split under max_message_bytes, at-least-once.',
+  },
 );
 
 export type KafkaExporterConfig = Static<typeof KafkaExporterSchema>;

@@ -1,11 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { StringMap, TlsClientSchema } from '../../config/types.js';
+import { StringMapOf, TlsClientSchema } from '../../config/types.js';
 import { helperProps } from '../../exporterhelper/config.js';
 
 /** `compression` of the OTLP exporters: gzip (default) or none ("" is none too, as the collector). */
 export const OtlpCompression = Type.Union([Type.Literal('gzip'), Type.Literal('none'), Type.Literal('')], {
   default: 'gzip',
-  description: 'Request compression: gzip or none.',
+  description: 'Request compression: gzip or none ("" is none).',
 });
 
 /** The collector's otlp (gRPC) exporter keys and defaults. */
@@ -15,12 +15,12 @@ export const OtlpGrpcSchema = Type.Object(
       minLength: 1,
       description: 'gRPC target `host:port`; an `https://` prefix turns TLS on, `http://` off (otherwise `tls.insecure` decides).',
     }),
-    headers: Type.Optional(StringMap),
+    headers: Type.Optional(StringMapOf('Sent as gRPC metadata with every request.')),
     compression: OtlpCompression,
     tls: Type.Optional(TlsClientSchema),
     ...helperProps('5s'),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Sends OTLP over gRPC to a collector or any OTLP endpoint, on the shared retry and queue stack.' },
 );
 export type OtlpGrpcConfig = Static<typeof OtlpGrpcSchema>;
 export type TlsClientConfig = Static<typeof TlsClientSchema>;

@@ -1,22 +1,22 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { StringMap, TlsClientSchema } from '../../config/types.js';
+import { StringMapOf, TlsClientSchema } from '../../config/types.js';
 import { helperProps } from '../../exporterhelper/config.js';
 import { OtlpCompression } from '../otlp/config.js';
 
 /** The collector's otlphttp exporter keys and defaults (timeout 30s, as its HTTP client). */
 export const OtlpHttpSchema = Type.Object(
   {
-    endpoint: Type.Optional(Type.String({ minLength: 1, description: 'Base URL; `/v1/traces`, `/v1/metrics`, `/v1/logs` are appended.' })),
+    endpoint: Type.Optional(Type.String({ minLength: 1, description: 'Base URL; `/v1/traces`, `/v1/metrics`, `/v1/logs` are appended. Required unless all three signal endpoints are set.' })),
     traces_endpoint: Type.Optional(Type.String({ minLength: 1, description: 'Full URL for traces (overrides endpoint).' })),
     metrics_endpoint: Type.Optional(Type.String({ minLength: 1, description: 'Full URL for metrics (overrides endpoint).' })),
     logs_endpoint: Type.Optional(Type.String({ minLength: 1, description: 'Full URL for logs (overrides endpoint).' })),
     encoding: Type.Union([Type.Literal('proto'), Type.Literal('json')], { default: 'proto', description: 'Request body: OTLP protobuf or OTLP JSON.' }),
-    headers: Type.Optional(StringMap),
+    headers: Type.Optional(StringMapOf('Extra request headers.')),
     compression: OtlpCompression,
     tls: Type.Optional(TlsClientSchema),
     ...helperProps('30s'),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Sends OTLP over HTTP (protobuf or JSON), on the shared retry and queue stack.' },
 );
 export type OtlpHttpConfig = Static<typeof OtlpHttpSchema>;
 

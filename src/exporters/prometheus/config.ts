@@ -18,13 +18,13 @@ export const PrometheusExporterSchema = Type.Object(
     resource_to_telemetry_conversion: Section({ enabled: Type.Boolean({ default: false, description: 'Every resource attribute becomes a label.' }) }),
     enable_open_metrics: Type.Boolean({ default: false, description: 'Answer scrapers that accept it in the OpenMetrics text format (with exemplars).' }),
     add_metric_suffixes: Type.Boolean({ default: true, description: 'Unit and type suffixes (_seconds, _total, _ratio) on names translated from OTLP.' }),
-    promote_resource_attributes: Type.Array(Type.String(), { default: [], description: 'Resource attributes copied onto every series as labels.' }),
+    promote_resource_attributes: Type.Array(Type.String(), { default: [], description: 'Tollgate key: resource attributes copied onto every series as labels.' }),
     delta_to_cumulative: Section({
       enabled: Type.Boolean({ default: true, description: 'Add up OTLP delta sums and histograms (as the collector\'s exporter does); off: refuse them, counted as TG_DELTA_TEMPORALITY.' }),
-      max_series: Type.Integer({ default: 100000, minimum: 1, description: 'Delta series whose running totals are kept.' }),
-    }),
+      max_series: Type.Integer({ default: 100000, minimum: 1, description: 'Delta series whose running totals are kept; beyond it TG_DELTA_SERIES_LIMIT.' }),
+    }, 'Tollgate key: OTLP delta handling.'),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Serves the latest value of every series on /metrics for a Prometheus to scrape.' },
 );
 export type PrometheusExporterConfig = Static<typeof PrometheusExporterSchema>;
 

@@ -21,50 +21,56 @@ export const PrwExporterSchema = Type.Object(
     }),
     timeout: Duration('5s', 'Deadline of one HTTP request.'),
     tls: Type.Optional(TlsClientSchema),
-    remote_write_queue: Section({
+    remote_write_queue: Section(
+      {
       enabled: Type.Boolean({ default: true, description: 'Queue requests; off: the pipeline waits for the send.' }),
-      queue_size: Type.Integer({ default: 10000, minimum: 1, description: 'Capacity of the queue, in incoming requests.' }),
+      queue_size: Type.Integer({ default: 10000, minimum: 1, description: 'Capacity of the queue, in incoming requests; full: receivers answer 503.' }),
       num_consumers: Type.Integer({
         default: 5,
         minimum: 1,
         maximum: 256,
         description: 'Shards sending concurrently. A series always goes to the same shard, which sends in order.',
       }),
-    }),
+      },
+      'The queue in front of the shards (parallel ordered senders).',
+    ),
     sending_queue: Section(
       { storage: QueueSchema.properties.storage },
-      'Only `storage`: selects the persistent (on-disk) queue in place of the memory one; size and consumers come from remote_write_queue.',
+      'Only `storage`: selects the persistent (on-disk) queue in place of the memory one; size and consumers come from remote_write_queue, and one request is in the shards at a time.',
     ),
     retry_on_failure: Section({
-      enabled: Type.Boolean({ default: true }),
-      initial_interval: Duration('50ms', 'Wait after the first failure.'),
-      randomization_factor: Type.Number({ default: 0.5, minimum: 0, maximum: 1 }),
-      multiplier: Type.Number({ default: 1.5, minimum: 1 }),
+      enabled: Type.Boolean({ default: true, description: 'false: one attempt.' }),
+      initial_interval: Duration('50ms', "Wait after the first failure (the collector's remote-write defaults)."),
+      randomization_factor: Type.Number({ default: 0.5, minimum: 0, maximum: 1, description: 'Jitter: each wait is drawn from interval × [1 − f, 1 + f].' }),
+      multiplier: Type.Number({ default: 1.5, minimum: 1, description: 'Growth of the interval.' }),
       max_interval: Duration('200ms', 'Upper bound of one wait (a 429/503 Retry-After may ask for longer).'),
-      max_elapsed_time: Duration('1m', 'Give up on a batch after this long, counting it dropped; 0 retries forever. With sending_queue.storage batches are retried until delivered.'),
+      max_elapsed_time: Duration('1m', 'Give up on a batch after this long, counting it dropped (TG_RETRIES_EXHAUSTED); 0 retries forever. With sending_queue.storage batches are retried until delivered.'),
     }),
     tenant: Section({
       header: Type.String({ default: 'THANOS-TENANT', minLength: 1, description: 'Header carrying the tenant.' }),
       value: Type.Optional(Type.String({ description: 'Static tenant; with from_context, used when the data has none.' })),
-      from_context: Type.Boolean({ default: false, description: 'Send the tenant the data arrived with (e.g. the remote-write receiver tenant header).' }),
-    }),
+      from_context: Type.Boolean({ default: false, description: 'Send the tenant the data arrived with (remote-write receiver tenant header, Kafka tollgate-tenant header).' }),
+    }, 'Which tenant each request is written to.'),
     max_batch_samples: Type.Integer({ default: 2000, minimum: 1, description: 'Samples plus native histograms per request, at most.' }),
     max_batch_size_bytes: Type.Integer({ default: 3_000_000, minimum: 1024, description: 'Uncompressed request size, at most (a single larger series is still sent alone).' }),
-    protocol_version: Type.Literal(1, { default: 1, description: 'Remote-write protocol sent: 1 (1.0).' }),
+    protocol_version: Type.Literal(1, { default: 1, description: 'Remote-write protocol sent: 1 (1.0); 2.0 output is not offered yet.' }),
     // OTLP → Prometheus translation (only for metrics that arrive as OTLP).
     namespace: Type.String({ default: '', description: 'Prefix of every metric name translated from OTLP.' }),
     add_metric_suffixes: Type.Boolean({ default: true, description: 'Unit and type suffixes (_seconds, _total, _ratio) on names translated from OTLP.' }),
-    resource_to_telemetry_conversion: Section({ enabled: Type.Boolean({ default: false }) }),
-    target_info: Section({ enabled: Type.Boolean({ default: true }) }),
+    resource_to_telemetry_conversion: Section({ enabled: Type.Boolean({ default: false, description: 'Every resource attribute becomes a label (OTLP input).' }) }),
+    target_info: Section({ enabled: Type.Boolean({ default: true, description: 'Write a target_info series per resource (OTLP input).' }) }),
     send_metadata: Type.Boolean({ default: false, description: 'Metadata (TYPE/HELP/UNIT) for metrics translated from OTLP; remote-write input keeps its own metadata.' }),
     promote_resource_attributes: Type.Array(Type.String(), { default: [], description: 'Resource attributes copied onto every translated series as labels.' }),
     delta_to_cumulative: Section({
       enabled: Type.Boolean({ default: false, description: 'Convert OTLP delta sums and histograms to cumulative; off: refuse them, counted as TG_DELTA_TEMPORALITY.' }),
-      max_series: Type.Integer({ default: 100000, minimum: 1 }),
+      max_series: Type.Integer({ default: 100000, minimum: 1, description: 'Delta series whose running totals are kept; beyond it TG_DELTA_SERIES_LIMIT.' }),
       max_stale: Duration('5m', 'Forget a series not updated for this long.'),
-    }),
+    }, 'Running totals in memory: a restart reads as a counter reset, and all deltas of a series must reach the same replica.'),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'Remote-write 1.0 to Thanos Receive or Prometheus: series-sharded ordered sending, 4xx never retried, lossless for remote-write input.',
+  },
 );
 
 export type PrwExporterConfig = Static<typeof PrwExporterSchema>;

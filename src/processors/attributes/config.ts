@@ -9,34 +9,46 @@ export const ActionSchema = Type.Object(
   {
     key: Type.Optional(Type.String({ description: 'Attribute the action works on.' })),
     action: Type.String({ description: `One of ${ACTIONS.join(', ')} (case-insensitive).` }),
-    value: Type.Optional(Type.Unknown({ description: 'Value to set (insert, update, upsert).' })),
+    value: Type.Optional(
+      Type.Unknown({
+        description: 'Literal to set (insert, update, upsert): string, number (whole numbers become ints), bool, list or map. Exactly one of value, from_attribute, from_context.',
+      }),
+    ),
     from_attribute: Type.Optional(Type.String({ description: 'Attribute whose value is set (insert, update, upsert).' })),
     from_context: Type.Optional(
-      Type.String({ description: 'Client metadata whose value is set: `metadata.<key>` (needs include_metadata on the receiver).' }),
+      Type.String({
+        description:
+          'Client metadata whose value is set: `metadata.<key>` or a bare key (needs include_metadata on the receiver); one value gives a string, several a list. auth.* and client.address are not available.',
+      }),
     ),
     pattern: Type.Optional(
-      Type.String({ description: 'Regular expression: keys to delete or hash, or (extract) named groups to pull from the value.' }),
+      Type.String({ description: 'Regular expression: keys to delete or hash, or (extract) named groups to pull from the value, `(?P<name>…)` or `(?<name>…)`.' }),
     ),
-    converted_type: Type.Optional(Type.String({ description: `Type for convert: ${CONVERTED_TYPES.join(', ')}.` })),
+    converted_type: Type.Optional(Type.String({ description: `Type for convert: ${CONVERTED_TYPES.join(', ')}; values that do not convert stay as they are.` })),
   },
   { additionalProperties: false },
 );
 export type ActionConfig = Static<typeof ActionSchema>;
 
 const KeyValueMatch = Type.Object(
-  { key: Type.String({ minLength: 1 }), value: Type.Optional(Type.Unknown()) },
+  {
+    key: Type.String({ minLength: 1, description: 'Attribute key.' }),
+    value: Type.Optional(Type.Unknown({ description: 'Value to match (a regular expression with match_type regexp); absent: the key must be present.' })),
+  },
   { additionalProperties: false },
 );
 
 const LibraryMatch = Type.Object(
-  { name: Type.String(), version: Type.Optional(Type.String()) },
+  { name: Type.String({ description: 'Scope name.' }), version: Type.Optional(Type.String({ description: 'Scope version.' })) },
   { additionalProperties: false },
 );
 
 /** Which items the actions apply to (the collector's filterconfig.MatchProperties, strict and regexp). */
 export const MatchSchema = Type.Object(
   {
-    match_type: Type.Union([Type.Literal('strict'), Type.Literal('regexp')]),
+    match_type: Type.Union([Type.Literal('strict'), Type.Literal('regexp')], {
+      description: 'strict: equal strings; regexp: unanchored regular expressions (as Go matches them).',
+    }),
     regexp: Type.Optional(
       Type.Object(
         { cacheenabled: Type.Optional(Type.Boolean()), cachemaxnumentries: Type.Optional(Type.Integer()) },
@@ -52,17 +64,24 @@ export const MatchSchema = Type.Object(
     resources: Type.Optional(Type.Array(KeyValueMatch, { description: 'Resource attributes that must all match.' })),
     libraries: Type.Optional(Type.Array(LibraryMatch, { description: 'Instrumentation scopes, one of which must match (spans, logs).' })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description:
+      'Which items the actions apply to (include) or skip (exclude). Spans match on services, span_names, attributes, resources, libraries; logs on attributes, resources, libraries, log_bodies, log_severity_texts; metrics on metric_names, resources. Another key in a pipeline of that signal is a start-up error.',
+  },
 );
 export type MatchConfig = Static<typeof MatchSchema>;
 
 export const AttributesSchema = Type.Object(
   {
-    actions: Type.Array(ActionSchema, { default: [], description: 'Applied in order to each matching span, log record and metric data point.' }),
+    actions: Type.Array(ActionSchema, {
+      default: [],
+      description: 'Applied in order to each matching span, log record and metric data point; empty is accepted with a warning.',
+    }),
     include: Type.Optional(MatchSchema),
     exclude: Type.Optional(MatchSchema),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: "Inserts, updates, deletes, hashes, extracts and converts attributes of spans, log records and metric points (the collector's actions)." },
 );
 export type AttributesConfig = Static<typeof AttributesSchema>;
 

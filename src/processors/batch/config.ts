@@ -13,19 +13,22 @@ export const BatchSchema = Type.Object(
     send_batch_max_size: Type.Integer({
       default: 0,
       minimum: 0,
-      description: 'Upper bound on items per batch; larger batches are split (inside a resource or scope if need be). 0: no limit.',
+      description:
+        'Upper bound on items per batch, ≥ send_batch_size; larger batches are split inside resources, scopes, metrics (by data point) and remote-write series (by sample). 0: no limit.',
     }),
     metadata_keys: Type.Array(Type.String({ minLength: 1 }), {
       default: [],
-      description: 'Client metadata keys (case-insensitive) whose values get batches of their own; needs include_metadata on the receiver.',
+      description:
+        'Client metadata keys (case-insensitive; needs include_metadata on the receiver): each value combination is batched on its own, and only these keys travel on with the batch.',
     }),
     metadata_cardinality_limit: Type.Integer({
       default: 1000,
       minimum: 0,
-      description: 'Most distinct metadata value combinations batched at once; more are refused (permanent error). 0: no limit.',
+      description:
+        'Most metadata value combinations pending at once; more are refused (permanent TG_BATCH_CARDINALITY, counted as dropped). 0: no limit.',
     }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Gathers spans, metric points and log records into larger batches, passing downstream errors back to the sender.' },
 );
 
 export type BatchConfig = Static<typeof BatchSchema>;

@@ -22,6 +22,9 @@ export const GenaiSchema = Type.Object(
     queue_span_names: Names(['queue'], 'Names of child spans covering time waiting to be scheduled.'),
     first_token_event_names: Names(['gen_ai.first_token', 'first_token'], 'Span events marking the first output token.'),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'Normalizes LLM spans (vLLM, OpenInference, older GenAI names) to the current OpenTelemetry GenAI conventions and derives TTFT, inter-token latency and throughput.',
+  },
 );
 export type GenaiConfig = Static<typeof GenaiSchema>;

@@ -5,7 +5,10 @@ import { checkPriceTable } from '../../genai/prices.js';
 const Keys = (def: string[], description: string) => Type.Array(Type.String({ minLength: 1 }), { default: def, description });
 
 const TierPrice = Type.Object(
-  { usd_per_gpu_hour: Type.Number({ exclusiveMinimum: 0 }), source: Type.Optional(Type.String()) },
+  {
+    usd_per_gpu_hour: Type.Number({ exclusiveMinimum: 0, description: 'Price of one GPU for one hour, USD.' }),
+    source: Type.Optional(Type.String({ description: 'Where the figure comes from (prices are configuration with a cited source).' })),
+  },
   { additionalProperties: false },
 );
 
@@ -20,10 +23,19 @@ export const GpucostSchema = Type.Object(
     prices: Type.Optional(
       Type.Object(
         {
-          default_tier: Type.Optional(Type.String()),
+          default_tier: Type.Optional(Type.String({ description: 'Tier used when neither tier nor the replica names one.' })),
           gpus: Type.Record(
             Type.String(),
-            Type.Object({ match: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), tiers: Type.Record(Type.String(), TierPrice) }, { additionalProperties: false }),
+            Type.Object(
+              {
+                match: Type.Optional(
+                  Type.Array(Type.String({ minLength: 1 }), { description: 'Substrings of reported GPU names that select this entry (longest match first).' }),
+                ),
+                tiers: Type.Record(Type.String(), TierPrice, { description: 'Prices by tier name (on_demand, spot, capacity_block, ...).' }),
+              },
+              { additionalProperties: false },
+            ),
+            { description: 'GPU models by table name.' },
           ),
         },
         { additionalProperties: false, description: 'Entries added to (or replacing those of) the price file.' },
@@ -43,20 +55,23 @@ export const GpucostSchema = Type.Object(
       pod: Keys(['k8s.pod.name'], 'Resource attributes naming the pod, matched to DCGM pod.'),
       namespace: Keys(['k8s.namespace.name'], 'Resource attributes naming the namespace, matched to DCGM namespace.'),
       replica: Keys(['service.instance.id', 'k8s.pod.name', 'host.name'], 'Resource attributes identifying a serving replica (shared model).'),
-    }),
+    }, 'Where the GPU model, count, tier, host, pod and replica of a span are read from (the first attribute present wins).'),
     dcgm: Section({
       enabled: Type.Boolean({ default: true, description: 'Learn GPU model and count per host and pod from DCGM metrics in metrics pipelines.' }),
       metric_prefix: Type.String({ default: 'DCGM_FI_', description: 'Metrics whose name starts with this are read.' }),
       max_entries: Type.Integer({ default: 10000, minimum: 1, description: 'Hosts and pods remembered (oldest forgotten first).' }),
       ttl: Duration('1h', 'Forget a host or pod not reported for this long.'),
-    }),
+    }, 'Learning GPUs from DCGM exporter metrics passing through a metrics pipeline with the same gpucost ID.'),
     shared: Section({
       settle_window: Duration('30s', 'How long a span is held for overlapping spans to arrive; longer than the longest request plus export delay.'),
       max_pending_spans: Type.Integer({ default: 100000, minimum: 1, description: 'Held spans across replicas; past it the oldest are priced early.' }),
       tick: Duration('1s', 'How often held spans are checked for release.'),
-    }),
+    }, 'The shared cost model: how LLM spans are held until their overlapping spans have arrived.'),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'Prices each LLM request span by the GPU time it used (exclusive or shared cost model); in metrics pipelines learns GPUs from DCGM series.',
+  },
 );
 export type GpucostConfig = Static<typeof GpucostSchema>;
 

@@ -4,18 +4,21 @@ import { Duration, parseDuration } from '../../config/types.js';
 /** The OpenTelemetry Collector's memory_limiter keys (check_interval defaults to the recommended 1s). */
 export const MemoryLimiterSchema = Type.Object(
   {
-    check_interval: Duration('1s', 'How often memory is measured; requests also measure it when the last reading is older than 100ms.'),
-    limit_mib: Type.Integer({ default: 0, minimum: 0, description: 'Hard limit on process memory (RSS), in MiB. Takes precedence over limit_percentage.' }),
+    check_interval: Duration(
+      '1s',
+      'How often memory is measured (the collector has no default; 1s is its recommendation); requests also measure it when the last reading is older than 100ms.',
+    ),
+    limit_mib: Type.Integer({ default: 0, minimum: 0, description: 'Hard limit on the resident set size, in MiB. Takes precedence over limit_percentage. One of limit_mib and limit_percentage is required.' }),
     spike_limit_mib: Type.Integer({
       default: 0,
       minimum: 0,
-      description: 'Headroom below the hard limit; data is refused above limit - spike. 0: 20% of the limit.',
+      description: 'Headroom below the hard limit, in MiB: data is refused above limit − spike (the soft limit). Must be below limit_mib. 0: 20% of the limit.',
     }),
     limit_percentage: Type.Integer({
       default: 0,
       minimum: 0,
       maximum: 100,
-      description: 'Hard limit as a percentage of total memory (the cgroup limit when there is one).',
+      description: "Hard limit as a percentage of total memory: the machine's, or the cgroup limit (memory.max / memory.limit_in_bytes) when lower.",
     }),
     spike_limit_percentage: Type.Integer({
       default: 0,
@@ -26,7 +29,10 @@ export const MemoryLimiterSchema = Type.Object(
     min_gc_interval_when_soft_limited: Duration('10s', 'Least time between forced GCs while above the soft limit (needs node --expose-gc).'),
     min_gc_interval_when_hard_limited: Duration('0s', 'Least time between forced GCs while above the hard limit (needs node --expose-gc).'),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'Refuses data (retryable) while the process uses too much memory, so clients back off instead of the gateway being OOM-killed. Put it first in every pipeline.',
+  },
 );
 
 export type MemoryLimiterConfig = Static<typeof MemoryLimiterSchema>;

@@ -56,24 +56,34 @@ export const RedactionSchema = Type.Object(
   {
     action: Type.Union([Type.Literal('drop'), Type.Literal('hash'), Type.Literal('mask')], {
       default: 'drop',
-      description: 'drop: remove the value; hash: replace it by its SHA-256 (HMAC with hash_key); mask: replace only what the patterns match.',
+      description: 'drop: remove the value; hash: replace it by `sha256:<hex>` (`hmac-sha256:<hex>` with hash_key); mask: replace only what the patterns match.',
     }),
     content_attributes: Names(DEFAULT_CONTENT_ATTRIBUTES, 'Span and log attributes holding content (`*` wildcard).'),
     content_events: Names(DEFAULT_CONTENT_EVENTS, 'Span events and log events whose attributes and body hold content.'),
     event_keep_attributes: Names(DEFAULT_EVENT_KEEP, 'Attributes of content events that are kept as they are.'),
     patterns: Type.Array(Type.Union(BUILTIN_PATTERNS.map((p) => Type.Literal(p))), {
       default: [...BUILTIN_PATTERNS],
-      description: 'Built-in patterns applied by `mask`: email, phone, card (Luhn-checked), api_key.',
+      description:
+        'Built-in patterns applied by `mask`: email; phone (9–15 digits with separators or a leading +); card (13–19 digits passing the Luhn check); api_key (OpenAI/Anthropic sk-…, AWS AKIA…, GitHub, Slack, Google, Hugging Face tokens, Bearer …).',
     }),
     custom_patterns: Type.Array(
-      Type.Object({ name: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.-]+$' }), regex: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.-]+$', description: 'Pattern name, used in replacement as {name}.' }),
+          regex: Type.String({ minLength: 1, description: 'JavaScript regular expression.' }),
+        },
+        { additionalProperties: false },
+      ),
       { default: [], description: 'More patterns for `mask`, as JavaScript regular expressions.' },
     ),
     replacement: Type.String({ default: '[REDACTED:{name}]', description: 'What a masked match becomes; {name} is the pattern name.' }),
     hash_key: Type.String({ default: '', description: 'Key for HMAC-SHA256 hashing (recommended: plain hashes of short texts can be guessed).' }),
-    keep_length: Type.Boolean({ default: true, description: 'Record the original length as `<key>.length` (characters).' }),
+    keep_length: Type.Boolean({
+      default: true,
+      description: 'Leave the original length, in characters, as `<key>.length` (a redacted log body: tollgate.redaction.body.length).',
+    }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Drops, hashes or masks prompt and completion content in spans, span events and GenAI log events.' },
 );
 export type RedactionConfig = Static<typeof RedactionSchema>;
 

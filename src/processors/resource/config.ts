@@ -6,10 +6,11 @@ export const ResourceSchema = Type.Object(
   {
     attributes: Type.Array(ActionSchema, {
       default: [],
-      description: 'Actions (insert, update, upsert, delete, hash, extract, convert) applied in order to every resource.',
+      description:
+        "The attributes processor's actions (insert, update, upsert, delete, hash, extract, convert; same keys) applied in order to the resource of every resource group; empty is accepted with a warning (the collector requires one).",
     }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: "Applies the attributes processor's actions to the resource of every resource group." },
 );
 export type ResourceConfig = Static<typeof ResourceSchema>;
 

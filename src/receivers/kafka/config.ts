@@ -16,14 +16,14 @@ const MetricEncoding = () => Type.Union([Type.Literal('otlp_proto'), Type.Litera
 function signalSection<E extends ReturnType<typeof OtlpEncoding> | ReturnType<typeof MetricEncoding>>(topic: string, encoding: E, what: string) {
   return Section({
     topics: Type.Array(Type.String({ minLength: 1 }), { default: [topic], minItems: 1, description: `Topics ${what} are read from.` }),
-    encoding: { ...encoding, default: 'otlp_proto', description: `Payload encoding of ${what} when a record has no tollgate-encoding header.` } as E,
-  });
+    encoding: { ...encoding, default: 'otlp_proto', description: `Payload encoding of ${what} when a record has no tollgate-encoding header (the header wins).` } as E,
+  }, `Where ${what} are read from.`);
 }
 
 export const KafkaReceiverSchema = Type.Object(
   {
     brokers: Type.Array(Type.String({ minLength: 1 }), { default: ['localhost:9092'], minItems: 1, description: 'Bootstrap brokers, host:port.' }),
-    client_id: Type.String({ default: 'otel-collector', minLength: 1 }),
+    client_id: Type.String({ default: 'otel-collector', minLength: 1, description: 'Client ID the broker sees.' }),
     group_id: Type.String({ default: 'otel-collector', minLength: 1, description: 'Consumer group: gateways with one group_id share the partitions.' }),
     protocol_version: Type.Optional(Type.String({ description: 'Accepted for collector configs; the client negotiates versions with the broker.' })),
     initial_offset: Type.Union([Type.Literal('latest'), Type.Literal('earliest')], { default: 'latest', description: 'Where a group without committed offsets starts.' }),
@@ -31,23 +31,26 @@ export const KafkaReceiverSchema = Type.Object(
     metrics: signalSection('otlp_metrics', MetricEncoding(), 'metrics'),
     logs: signalSection('otlp_logs', OtlpEncoding(), 'log records'),
     session_timeout: Duration('10s', 'A member silent this long is removed from the group (broker bounds: 6s to 5m by default).'),
-    heartbeat_interval: Duration('3s'),
+    heartbeat_interval: Duration('3s', 'How often the member tells the group it is alive; shorter than session_timeout.'),
     rebalance_timeout: Duration('60s', 'How long the group waits for members to rejoin during a rebalance.'),
-    min_fetch_size: Type.Integer({ default: 1, minimum: 1 }),
-    max_fetch_size: Type.Integer({ default: 1_048_576, minimum: 1 }),
-    max_partition_fetch_size: Type.Integer({ default: 1_048_576, minimum: 1 }),
-    max_fetch_wait: Duration('250ms'),
-    max_concurrent_partitions: Type.Integer({ default: 3, minimum: 1, description: 'Partitions whose records are handed to the pipeline at the same time.' }),
-    dead_letter_topic: Type.Optional(Type.String({ minLength: 1, description: 'Undecodable records are copied here (with their origin in headers) before they are skipped.' })),
+    min_fetch_size: Type.Integer({ default: 1, minimum: 1, description: 'Least bytes a fetch waits for (up to max_fetch_wait).' }),
+    max_fetch_size: Type.Integer({ default: 1_048_576, minimum: 1, description: 'Most bytes one fetch returns.' }),
+    max_partition_fetch_size: Type.Integer({ default: 1_048_576, minimum: 1, description: 'Most bytes one fetch returns per partition.' }),
+    max_fetch_wait: Duration('250ms', 'Longest the broker waits for min_fetch_size before answering a fetch.'),
+    max_concurrent_partitions: Type.Integer({ default: 3, minimum: 1, description: 'Partitions whose records are handed to the pipeline at the same time (records of one partition always in order).' }),
+    dead_letter_topic: Type.Optional(Type.String({ minLength: 1, description: 'Undecodable records are copied here, with tollgate-dlq-topic, -partition, -offset and -error headers, before they are skipped.' })),
     capture: Type.Optional(CaptureSchema),
-    error_backoff: Section({
-      initial_interval: Duration('100ms', 'Wait after the pipeline first refuses a record (retryable).'),
-      max_interval: Duration('5s'),
-      multiplier: Type.Number({ default: 2, minimum: 1 }),
-      randomization_factor: Type.Number({ default: 0.2, minimum: 0, maximum: 1 }),
-    }),
+    error_backoff: Section(
+      {
+        initial_interval: Duration('100ms', 'Wait after the pipeline first refuses a record (retryable).'),
+        max_interval: Duration('5s', 'Upper bound of one wait.'),
+        multiplier: Type.Number({ default: 2, minimum: 1, description: 'Growth of the wait after each refusal.' }),
+        randomization_factor: Type.Number({ default: 0.2, minimum: 0, maximum: 1, description: 'Jitter: each wait is drawn from interval × [1 − f, 1 + f].' }),
+      },
+      'Wait between offers of a record the pipeline refused (retryable); the partition is held meanwhile.',
+    ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Reads OTLP and remote-write records from Kafka topics, committing offsets only for what the pipeline accepted.' },
 );
 
 export type KafkaReceiverConfig = Static<typeof KafkaReceiverSchema>;

@@ -1,5 +1,5 @@
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
-import { Duration, Endpoint, Section, StringMap, TlsServerSchema, parseDuration } from '../../config/types.js';
+import { Duration, Endpoint, Section, StringMapOf, TlsServerSchema, parseDuration } from '../../config/types.js';
 import { validateAgainst } from '../../config/validate.js';
 import { CaptureSchema, type CaptureConfig } from '../../capture/index.js';
 
@@ -32,7 +32,7 @@ const Cors = Type.Object(
     exposed_headers: Type.Array(Type.String(), { default: [], description: 'Value of Access-Control-Expose-Headers.' }),
     max_age: Type.Integer({ default: 0, minimum: 0, description: 'Seconds browsers may cache a preflight answer (Access-Control-Max-Age); 0 omits it.' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Cross-origin requests from browsers (CORS).' },
 );
 
 export const GrpcSchema = Protocol(
@@ -45,7 +45,10 @@ export const GrpcSchema = Protocol(
       description: 'Largest request message accepted, in MiB, after decompression; larger ones get RESOURCE_EXHAUSTED.',
     }),
     max_concurrent_streams: Type.Integer({ default: 0, minimum: 0, description: 'Concurrent streams per HTTP/2 connection; 0 is unlimited.' }),
-    include_metadata: Type.Boolean({ default: false, description: 'Hand the client metadata to processors and exporters (RequestContext.metadata).' }),
+    include_metadata: Type.Boolean({
+      default: false,
+      description: 'Hand the client metadata to processors and exporters (RequestContext.metadata), for `batch` metadata_keys and `attributes` from_context.',
+    }),
     keepalive: Type.Optional(
       Type.Object(
         {
@@ -63,7 +66,7 @@ export const GrpcSchema = Protocol(
           ),
           enforcement_policy: Type.Optional(
             Type.Object(
-              { permit_without_stream: Type.Boolean({ default: false, description: 'Send keepalive pings even without active calls.' }) },
+              { permit_without_stream: Type.Boolean({ default: false, description: 'Allow client keepalive pings without active calls.' }) },
               { additionalProperties: false },
             ),
           ),
@@ -80,7 +83,10 @@ export const HttpSchema = Protocol(
     endpoint: Endpoint('localhost:4318', 'Listener of the HTTP server (`host:port`).'),
     tls: Type.Optional(TlsServerSchema),
     cors: Type.Optional(Cors),
-    include_metadata: Type.Boolean({ default: false, description: 'Hand the request headers to processors and exporters (RequestContext.metadata).' }),
+    include_metadata: Type.Boolean({
+      default: false,
+      description: 'Hand the request headers to processors and exporters (RequestContext.metadata), for `batch` metadata_keys and `attributes` from_context.',
+    }),
     max_request_body_size: Type.Integer({
       default: DEFAULT_MAX_REQUEST_BODY_SIZE,
       minimum: 1,
@@ -90,20 +96,20 @@ export const HttpSchema = Protocol(
       Type.Integer({
         minimum: 1,
         description:
-          'Tollgate: largest body accepted after Content-Encoding is undone, in bytes (default 64 MiB, or max_request_body_size when that is larger). Inflating stops as soon as it is passed, so a compression bomb is refused with 413 without being expanded.',
+          'Tollgate key: largest body accepted after Content-Encoding is undone, in bytes (default 67108864 = 64 MiB, or max_request_body_size when that is larger; may not be smaller than max_request_body_size). Inflating stops as soon as it is passed, so a compression bomb is refused with 413 without being expanded.',
       }),
     ),
     compression_algorithms: Type.Array(Type.Union(COMPRESSION_ALGORITHMS.map((a) => Type.Literal(a))), {
       default: ['', 'gzip', 'zstd', 'zlib', 'deflate'],
-      description: 'Content-Encoding values accepted ("" is uncompressed). Others get 400.',
+      description: 'Content-Encoding values accepted ("" is uncompressed; also x-gzip, br, identity). Others get 400. zstd works only on a Node.js with zlib zstd (22.15+).',
     }),
-    response_headers: Type.Optional(StringMap),
+    response_headers: Type.Optional(StringMapOf('Headers added to every answer.')),
     read_header_timeout: Duration('1m', 'Time allowed to receive request headers.'),
     read_timeout: Duration('0s', 'Time allowed to receive a whole request; 0 is none.'),
     idle_timeout: Duration('1m', 'Keep-alive connections idle this long are closed.'),
-    traces_url_path: Type.String({ default: '/v1/traces', description: 'Path of the traces endpoint.' }),
-    metrics_url_path: Type.String({ default: '/v1/metrics', description: 'Path of the metrics endpoint.' }),
-    logs_url_path: Type.String({ default: '/v1/logs', description: 'Path of the logs endpoint.' }),
+    traces_url_path: Type.String({ default: '/v1/traces', description: 'Path of the traces endpoint; a missing leading / is added. The three paths must differ.' }),
+    metrics_url_path: Type.String({ default: '/v1/metrics', description: 'Path of the metrics endpoint; a missing leading / is added.' }),
+    logs_url_path: Type.String({ default: '/v1/logs', description: 'Path of the logs endpoint; a missing leading / is added.' }),
   },
   'OTLP/HTTP server (protobuf and JSON). Absent: not started. Empty: started with defaults.',
 );
@@ -119,7 +125,7 @@ export const OtlpReceiverSchema = Type.Object(
     ),
     capture: Type.Optional(CaptureSchema),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'OTLP over gRPC and HTTP (protobuf and JSON), with the collector\'s keys, defaults and status codes.' },
 );
 
 export type GrpcConfig = Static<typeof GrpcSchema>;

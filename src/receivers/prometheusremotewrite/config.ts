@@ -21,7 +21,7 @@ export const PrwReceiverSchema = Type.Object(
     tls: Type.Optional(TlsServerSchema),
     capture: Type.Optional(CaptureSchema),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Prometheus remote-write 1.0 and 2.0, as Thanos Receive (`/api/v1/receive`) and Prometheus (`/api/v1/write`) accept it, with tenants.' },
 );
 
 export type PrwReceiverConfig = Static<typeof PrwReceiverSchema>;
