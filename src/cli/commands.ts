@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerLoadgen } from '../loadgen/cli.js';
 import { registerCaptureCommand, registerReplayCommand } from '../replay/cli.js';
+import { registerSloCommand } from '../slo/cli.js';
 
 /**
  * Verbs beyond run/validate/components/schema (loadgen, replay, capture, slo).
@@ -10,4 +11,5 @@ export function registerExtraCommands(program: Command): void {
   registerLoadgen(program);
   registerReplayCommand(program);
   registerCaptureCommand(program);
+  registerSloCommand(program);
 }
