@@ -8,6 +8,7 @@ import { ServiceSchema } from '../config/service.js';
 import { ErrorCode } from '../errors/codes.js';
 import { ERROR_CODE_DOCS } from '../errors/descriptions.js';
 import { QueueSchema, RetrySchema } from '../exporterhelper/config.js';
+import { SloFileSpec } from '../slo/spec.js';
 import { renderTable, schemaRows } from './reference.js';
 
 /**
@@ -38,6 +39,7 @@ export const SHARED_SCHEMAS: ReadonlyMap<string, TSchema> = new Map<string, TSch
   ['sending_queue', QueueSchema],
   ['capture', CaptureSchema],
   ['service', ServiceSchema],
+  ['slo', SloFileSpec],
 ]);
 
 export function componentPagePath(f: Pick<Factory, 'kind' | 'type'>): string {

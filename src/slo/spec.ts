@@ -52,7 +52,7 @@ function AlertSpec(kind: 'page' | 'ticket', severity: string, forDefault: string
 
 export const LatencySli = Type.Object(
   {
-    histogram: Type.String({ pattern: METRIC_NAME, description: 'Histogram name without the _bucket/_count suffix, e.g. vllm:time_to_first_token_seconds.' }),
+    histogram: Type.String({ pattern: METRIC_NAME, description: 'Histogram name without the `_bucket`/`_count` suffix, e.g. `vllm:time_to_first_token_seconds`.' }),
     threshold: Type.Number({ exclusiveMinimum: 0, description: 'A request is good when it took at most this long (the histogram\'s unit, usually seconds).' }),
     buckets: Type.Array(Type.Number(), { minItems: 1, description: 'The histogram\'s bucket boundaries. A ratio can only be read at a boundary: the largest boundary at or under `threshold` is used (stricter than stated when the threshold is not a boundary).' }),
     matchers: Type.String({ default: '', description: 'Extra label matchers for both series, e.g. `job="vllm", namespace="prod"`.' }),
@@ -62,8 +62,8 @@ export const LatencySli = Type.Object(
 
 export const RatioSli = Type.Object(
   {
-    errors: Type.String({ minLength: 1, description: 'Series selector counting bad events, e.g. vllm:request_success_total{finished_reason="abort"}.' }),
-    total: Type.String({ minLength: 1, description: 'Series selector counting all events, e.g. vllm:request_success_total.' }),
+    errors: Type.String({ minLength: 1, description: 'Series selector counting bad events, e.g. `vllm:request_success_total{finished_reason="abort"}`.' }),
+    total: Type.String({ minLength: 1, description: 'Series selector counting all events, e.g. `vllm:request_success_total`.' }),
   },
   { additionalProperties: false },
 );
@@ -76,8 +76,8 @@ export const SloSpec = Type.Object(
     objective: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 100, description: 'Percent of events that must be good, e.g. 99 (error budget 1%).' }),
     period: Type.Optional(PromDuration(undefined, 'SLO period (default: the file\'s period).')),
     group_by: Type.Array(Type.String({ pattern: LABEL_NAME }), { default: [], description: 'Labels the SLO is kept per (e.g. model_name); also the level of the recorded rule names.' }),
-    record: Type.Optional(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', description: 'Metric part of the recorded names (default slo_<name>_errors).' })),
-    bad_events: Type.Optional(Type.String({ description: 'What a bad event is, for alert summaries (default "requests slower than <bucket>" or "failed requests").' })),
+    record: Type.Optional(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', description: 'Metric part of the recorded names (default `slo_<name>_errors`, dashes as underscores).' })),
+    bad_events: Type.Optional(Type.String({ description: 'What a bad event is, for alert summaries (default `requests slower than <bucket>` or `failed requests`).' })),
     sli: Type.Object(
       {
         latency: Type.Optional(LatencySli),
@@ -98,7 +98,7 @@ export const SloFileSpec = Type.Object(
     period: PromDuration('30d', 'Default SLO period: the error budget is (1 - objective) of the events in it.'),
     interval: PromDuration('1m', 'Evaluation interval of the window ratios and alerts.'),
     budget_interval: PromDuration('5m', 'Evaluation interval of the period-long error-budget rules (a range over the whole period is costly).'),
-    runbook_base: Type.Optional(Type.String({ minLength: 1, description: 'When set, every alert gets runbook_url = <runbook_base>#<alert name in lower case> unless its annotations give one.' })),
+    runbook_base: Type.Optional(Type.String({ minLength: 1, description: 'When set, every alert gets `runbook_url: <runbook_base>#<alert name in lower case>` unless its annotations give one.' })),
     slos: Type.Array(SloSpec, { minItems: 1 }),
   },
   // Keys starting with x- are left alone (a place for YAML anchors, e.g. shared bucket lists).

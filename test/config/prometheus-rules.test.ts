@@ -70,7 +70,7 @@ test('the corrected metric names are used, the article mistakes are not', () => 
     assert.match(rec.expr, /^sum by \(le, (model_name|gen_ai_request_model)\) \(rate\(/);
   }
   for (const r of rules.filter((x) => x.alert)) {
-    assert.ok(r.annotations?.summary && r.annotations?.runbook, `${r.alert} has summary and runbook annotations`);
+    assert.ok(r.annotations?.summary && r.annotations?.runbook_url, `${r.alert} has summary and runbook_url annotations`);
     assert.ok(r.labels?.severity, `${r.alert} has a severity`);
   }
 });
