@@ -1,19 +1,50 @@
 #!/usr/bin/env node
-// Runs every compiled test file (dist/test/**/*.test.js) with node's built-in
-// runner, so the run ends with its standard summary. Before that it makes sure
-// the real servers the tests talk to are available:
-//  - Prometheus (Debian package; installed with apt-get when missing and root),
-//  - Apache Kafka (scripts/kafka.sh fetches it from Maven Central and starts it;
-//    stopped again at the end if this run started it).
-// Arguments filter test files by path substring: `npm test -- receivers/otlp`.
-// TOLLGATE_TEST_NO_SERVICES=1 skips the server set-up (for unit-only runs).
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// Runs the compiled tests (dist/test/**/*.test.js) with node's built-in runner, in two tiers:
+//
+//   unit         every *.test.js that is not an integration test: hermetic (no servers, loopback
+//                only); the helpers that start or reach servers refuse to run in this tier.
+//   integration  *.integration.test.js: real Apache Kafka, Prometheus/promtool, OpenTelemetry SDKs.
+//
+//   node scripts/run-tests.mjs [--tier unit|integration|all] [path-substring ...]
+//   (npm run test:unit, npm run test:integration, npm test = all: unit first, then integration)
+//
+// The runner owns the servers the integration tier shares, so suites of two checkouts on one host
+// never collide and no test stops a server another test uses:
+//   - Kafka: one broker per run (scripts/kafka.sh) on free ports, in a private data directory under
+//     the system temp dir, stopped and removed at the end (a watchdog does it if the runner dies).
+//     Tests get it by environment: KAFKA_BROKERS and KAFKA_DATA_DIR. Set KAFKA_BROKERS yourself to
+//     use a broker of your own instead (then KAFKA_DATA_DIR too, for the tests that read its logs).
+//   - Prometheus: tests start their own instances (test/helpers/prometheus.ts) on free ports with
+//     private data directories, because several stop and restart theirs; the runner only checks that
+//     the binaries are installed.
+// Nothing is installed here: scripts/setup.sh installs the system packages and fetches Kafka's jars.
+// TOLLGATE_TEST_TIER tells the helpers which tier they run in. TEST_CONCURRENCY (default 2) is
+// passed to node --test.
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const repo = join(import.meta.dirname, '..');
 const root = join(repo, 'dist', 'test');
-const filters = process.argv.slice(2);
+const KAFKA_SH = join(repo, 'scripts', 'kafka.sh');
+const SETUP = 'scripts/setup.sh';
+
+const args = process.argv.slice(2);
+let tier = 'all';
+const filters = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--tier') tier = args[++i] ?? '';
+  else if (args[i]?.startsWith('--tier=')) tier = args[i].slice('--tier='.length);
+  else filters.push(args[i]);
+}
+if (!['unit', 'integration', 'all'].includes(tier)) fail(`--tier must be unit, integration or all (got "${tier}")`);
+
+function fail(message) {
+  console.error(`run-tests: ${message}`);
+  process.exit(1);
+}
 
 function walk(dir) {
   const out = [];
@@ -25,46 +56,153 @@ function walk(dir) {
   return out;
 }
 
-function sh(cmd, args, opts = {}) {
-  return spawnSync(cmd, args, { stdio: 'inherit', cwd: repo, ...opts });
+const isIntegration = (f) => f.endsWith('.integration.test.js');
+/** Compiled files whose source was renamed or removed stay in dist until it is cleaned: skip them. */
+const hasSource = (f) => existsSync(join(repo, 'test', relative(root, f)).replace(/\.js$/, '.ts'));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
 }
 
-function ensurePrometheus() {
-  if (existsSync('/usr/bin/prometheus')) return;
-  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
-    console.error('# installing prometheus (Debian package) for the tests');
-    sh('apt-get', ['update', '-qq']);
-    const r = sh('apt-get', ['install', '-y', '-qq', 'prometheus'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (r.status === 0) return;
+function executable(p) {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
-  console.error('tests need Prometheus 2.42: run `sudo apt-get install -y prometheus`');
-  process.exit(1);
 }
 
-function ensureKafka() {
-  const script = join(repo, 'scripts', 'kafka.sh');
-  if (!existsSync(script)) return false;
-  if (sh('bash', [script, 'status'], { stdio: 'ignore' }).status === 0) return false;
-  const r = sh('bash', [script, 'start']);
-  if (r.status !== 0) {
-    console.error('tests need Apache Kafka: `scripts/kafka.sh start` failed (see above)');
-    process.exit(1);
+/** Fails before any test runs when a binary the integration tier needs is missing. */
+function checkPrerequisites(files) {
+  const missing = [];
+  const prometheus = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
+  const promtool = process.env.PROMTOOL ?? '/usr/bin/promtool';
+  if (!executable(prometheus)) missing.push(`Prometheus (${prometheus})`);
+  if (!executable(promtool)) missing.push(`promtool (${promtool})`);
+  if (needsKafka(files) && !process.env.KAFKA_BROKERS && spawnSync('java', ['-version'], { stdio: 'ignore' }).status !== 0) missing.push('Java 17 (java)');
+  if (missing.length) fail(`the integration tier needs ${missing.join(', ')}: run \`bash ${SETUP}\` (as root: it installs Debian packages)`);
+}
+
+/** A test file that asks for the shared broker (useKafka) makes the runner start one. */
+function needsKafka(files) {
+  return files.some((f) => readFileSync(f, 'utf8').includes('useKafka('));
+}
+
+/** One private broker for this run; returns what tests need to reach it, and how to stop it. */
+async function startKafka() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-test-kafka-'));
+  let last = '';
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const env = { ...process.env, KAFKA_PORT: String(await freePort()), KAFKA_CONTROLLER_PORT: String(await freePort()), KAFKA_DATA_DIR: dataDir };
+    const r = spawnSync('bash', [KAFKA_SH, 'start'], { env, encoding: 'utf8', timeout: 240_000 });
+    last = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+    if (r.status === 0) {
+      // If this runner dies without cleaning up, the watchdog stops the broker and removes its data.
+      const watchdog = spawn(
+        'bash',
+        ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; bash "$2" stop >/dev/null 2>&1; rm -rf "$3"', 'watchdog', String(process.pid), KAFKA_SH, dataDir],
+        { env, detached: true, stdio: 'ignore' },
+      );
+      watchdog.unref();
+      let stopped = false;
+      const stop = () => {
+        if (stopped) return;
+        stopped = true;
+        spawnSync('bash', [KAFKA_SH, 'stop'], { env, stdio: 'ignore', timeout: 60_000 });
+        rmSync(dataDir, { recursive: true, force: true });
+        try {
+          process.kill(-watchdog.pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      };
+      console.error(`# Kafka for this run: 127.0.0.1:${env.KAFKA_PORT} (data ${dataDir})`);
+      return { env: { KAFKA_BROKERS: `127.0.0.1:${env.KAFKA_PORT}`, KAFKA_DATA_DIR: dataDir }, stop };
+    }
+    spawnSync('bash', [KAFKA_SH, 'stop'], { env, stdio: 'ignore' });
   }
-  return true;
+  rmSync(dataDir, { recursive: true, force: true });
+  fail(`could not start Apache Kafka (scripts/kafka.sh start; fetch its jars with \`bash ${SETUP}\`):\n${last}`);
 }
 
-const files = walk(root).filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)));
-if (files.length === 0) {
-  console.error(`no test files matched under ${root}`);
-  process.exit(1);
+/** Runs node --test on `files`, passing its output through and reading its closing counts. */
+function runNodeTest(files, env) {
+  const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const counts = { tests: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
+    let tail = '';
+    const scan = (line) => {
+      const m = /^(?:#|ℹ) (tests|pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line.trim());
+      if (m) counts[m[1]] = Number(m[2]);
+    };
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      const lines = (tail + chunk.toString()).split('\n');
+      tail = lines.pop() ?? '';
+      lines.forEach(scan);
+    });
+    child.on('close', (code, signal) => {
+      scan(tail);
+      resolve({ code: code ?? (signal ? 1 : 0), counts });
+    });
+  });
 }
 
-let startedKafka = false;
-if (!process.env.TOLLGATE_TEST_NO_SERVICES) {
-  ensurePrometheus();
-  startedKafka = ensureKafka();
+const all = existsSync(root) ? walk(root).filter(hasSource) : [];
+const selected = all.filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)));
+const tiers = [];
+if (tier !== 'integration') tiers.push(['unit', selected.filter((f) => !isIntegration(f))]);
+if (tier !== 'unit') tiers.push(['integration', selected.filter(isIntegration)]);
+if (tiers.every(([, files]) => files.length === 0)) fail(`no ${tier === 'all' ? '' : `${tier} `}test files matched under ${root}`);
+
+let kafka;
+const cleanup = () => kafka?.stop();
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    cleanup();
+    process.exit(130);
+  });
 }
-const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
-if (startedKafka) sh('bash', [join(repo, 'scripts', 'kafka.sh'), 'stop']);
-process.exit(r.status ?? 1);
+
+const results = [];
+for (const [name, files] of tiers) {
+  if (files.length === 0) continue;
+  const env = { TOLLGATE_TEST_TIER: name };
+  if (name === 'integration') {
+    checkPrerequisites(files);
+    if (needsKafka(files) && !process.env.KAFKA_BROKERS) {
+      kafka = await startKafka();
+      Object.assign(env, kafka.env);
+    }
+  } else {
+    // The unit tier has no servers: a broker in the caller's environment is not handed on.
+    env.KAFKA_BROKERS = '';
+    env.KAFKA_DATA_DIR = '';
+  }
+  console.error(`# ${name} tier: ${files.length} files`);
+  const started = Date.now();
+  const r = await runNodeTest(files, env);
+  results.push({ name, seconds: (Date.now() - started) / 1000, ...r });
+  if (name === 'integration') cleanup();
+}
+
+let passed = 0;
+let failed = 0;
+for (const r of results) {
+  const c = r.counts;
+  console.log(`# ${r.name} tier: ${c.pass} passed, ${c.fail} failed, ${c.cancelled} cancelled, ${c.skipped} skipped in ${r.seconds.toFixed(1)} s`);
+  passed += c.pass;
+  failed += c.fail + c.cancelled;
+  if (r.code !== 0 && c.fail + c.cancelled === 0) failed += 1; // a crash the counts do not show
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(results.some((r) => r.code !== 0) ? 1 : 0);

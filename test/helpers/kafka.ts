@@ -1,9 +1,9 @@
-// Real Apache Kafka for tests: finds the broker (KAFKA_BROKERS, else
-// 127.0.0.1:19092, or KAFKA_PORT as scripts/kafka.sh reads it), starts one
-// with scripts/kafka.sh when none is up (and stops it at the end only if it
-// started it), and gives plain kafkajs
-// producers/consumers/admin to check what Tollgate wrote, without going
-// through Tollgate's own Kafka module.
+// Real Apache Kafka for tests. The shared broker belongs to the test runner
+// (scripts/run-tests.mjs starts one per run on free ports and hands it over in
+// KAFKA_BROKERS / KAFKA_DATA_DIR): tests use it and never stop it. A test that
+// must stop and start a broker makes its own (PrivateKafka). Plain kafkajs
+// producers/consumers/admin check what Tollgate wrote without going through
+// Tollgate's own Kafka module.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -12,17 +12,15 @@ import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import type { IHeaders, Kafka as KafkaClient } from 'kafkajs';
 import { freePort } from './ports.js';
+import { requireIntegrationTier } from './tier.js';
 
 const { Kafka, logLevel } = kafkajs;
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
 const SCRIPT = join(REPO, 'scripts', 'kafka.sh');
-const DEFAULT_BROKER = `127.0.0.1:${process.env.KAFKA_PORT ?? '19092'}`;
 
 export interface KafkaUnderTest {
   brokers: string[];
-  /** Stops the broker if this helper started it; otherwise does nothing. */
-  release(): Promise<void>;
 }
 
 function reachable(hostPort: string, timeoutMs = 1000): Promise<boolean> {
@@ -46,17 +44,16 @@ function runScript(cmd: string, env: Record<string, string> = {}): { ok: boolean
   return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
 }
 
-/** The shared test broker: up already, or started here. */
+const HOW = 'run the test through the runner (`npm run test:integration -- <file>` starts a broker for the run), or start one (`KAFKA_PORT=<port> scripts/kafka.sh start`) and set KAFKA_BROKERS=127.0.0.1:<port>';
+
+/** The run's shared broker (KAFKA_BROKERS). Never stop it: other test files use it too. */
 export async function useKafka(): Promise<KafkaUnderTest> {
-  const configured = process.env.KAFKA_BROKERS?.split(',').map((s) => s.trim()).filter(Boolean);
-  const brokers = configured?.length ? configured : [DEFAULT_BROKER];
-  if (await reachable(brokers[0]!)) return { brokers, release: async () => {} };
-  if (configured?.length) throw new Error(`KAFKA_BROKERS=${process.env.KAFKA_BROKERS} is not reachable; start it (scripts/kafka.sh start) or unset KAFKA_BROKERS`);
-  const r = runScript('start');
-  if (!r.ok || !(await reachable(DEFAULT_BROKER))) {
-    throw new Error(`no Kafka broker on ${DEFAULT_BROKER} and starting one failed: run scripts/kafka.sh start\n${r.output}`);
-  }
-  return { brokers, release: async () => void runScript('stop') };
+  requireIntegrationTier('Apache Kafka');
+  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const first = brokers[0];
+  if (first === undefined) throw new Error(`this test needs Apache Kafka and KAFKA_BROKERS is not set: ${HOW}`);
+  if (!(await reachable(first))) throw new Error(`KAFKA_BROKERS=${process.env.KAFKA_BROKERS} is not reachable: ${HOW}`);
+  return { brokers };
 }
 
 /**
@@ -73,6 +70,7 @@ export class PrivateKafka {
   }
 
   static async create(): Promise<PrivateKafka> {
+    requireIntegrationTier('a private Apache Kafka broker');
     const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-kafka-test-'));
     const env = { KAFKA_PORT: String(await freePort()), KAFKA_CONTROLLER_PORT: String(await freePort()), KAFKA_DATA_DIR: dataDir };
     const k = new PrivateKafka(env, dataDir);
@@ -236,10 +234,11 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
  * Compression codec of every record batch the broker stored for a partition
  * (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd), read from its log segments: the
  * proof that a producer really compressed. Needs the broker's data directory
- * (KAFKA_DATA_DIR, or the one scripts/kafka.sh uses for the port).
+ * (KAFKA_DATA_DIR, which the test runner sets; else the one scripts/kafka.sh uses for the port).
  */
 export function storedCompressions(brokers: readonly string[], topic: string, partition = 0): number[] {
-  const port = brokers[0]!.slice(brokers[0]!.lastIndexOf(':') + 1);
+  const first = brokers[0] ?? '';
+  const port = first.slice(first.lastIndexOf(':') + 1);
   const dataDir = process.env.KAFKA_DATA_DIR ?? join('/tmp', `tollgate-kafka-${port}`);
   const dir = join(dataDir, 'logs', `${topic}-${partition}`);
   if (!existsSync(dir)) throw new Error(`no log directory ${dir}: is the broker the one scripts/kafka.sh started (set KAFKA_DATA_DIR otherwise)?`);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
+import { requireIntegrationTier } from './tier.js';
 
 /**
  * A real Prometheus (Debian's 2.42, /usr/bin/prometheus) for tests: on a free
@@ -87,8 +88,9 @@ export class Prometheus {
   }
 
   static async start(opts: PrometheusOptions = {}): Promise<Prometheus> {
+    requireIntegrationTier('Prometheus');
     if (!existsSync(PROMETHEUS_BIN)) {
-      throw new Error(`${PROMETHEUS_BIN} is missing: install it with 'apt-get install -y prometheus' (or scripts/prometheus.sh install)`);
+      throw new Error(`${PROMETHEUS_BIN} is missing: install it with scripts/setup.sh (or 'apt-get install -y prometheus')`);
     }
     const ownDir = opts.dataDir === undefined;
     const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tollgate-prom-'));

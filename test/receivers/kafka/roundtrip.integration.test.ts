@@ -166,7 +166,6 @@ before(async () => {
 after(async () => {
   await b?.shutdown();
   await a?.shutdown();
-  await kafka?.release();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -24,7 +24,6 @@ before(async () => {
 
 after(async () => {
   await svc?.shutdown();
-  await kafka?.release();
 });
 
 test('1k traces × 20 spans over 6 partitions: every trace on one partition, keyed by its ID', async () => {

@@ -28,7 +28,6 @@ before(async () => {
 
 after(async () => {
   for (const c of children) await c.kill('SIGTERM');
-  await kafka?.release();
   rmSync(dir, { recursive: true, force: true });
 });
 

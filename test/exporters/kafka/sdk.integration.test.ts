@@ -105,7 +105,6 @@ before(async () => {
 
 after(async () => {
   await svc?.shutdown();
-  await kafka?.release();
 });
 
 for (const encoding of ENCODINGS) {

@@ -35,7 +35,6 @@ before(async () => {
 
 after(async () => {
   await svc?.shutdown();
-  await kafka?.release();
 });
 
 test('a batch ten times max_message_bytes arrives whole, in messages that each fit', async () => {

@@ -19,9 +19,6 @@ before(async () => {
   kafka = await useKafka();
   await produce();
 }, { timeout: 60_000 });
-after(async () => {
-  await kafka?.release();
-});
 
 const SERIES = 6;
 const STEPS = 10;

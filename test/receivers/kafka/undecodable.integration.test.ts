@@ -25,7 +25,6 @@ before(async () => {
 
 after(async () => {
   await svc?.shutdown();
-  await kafka?.release();
   rmSync(dir, { recursive: true, force: true });
 });
 

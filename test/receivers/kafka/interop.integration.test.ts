@@ -26,7 +26,6 @@ before(async () => {
 
 after(async () => {
   for (const s of services) await s.shutdown();
-  await kafka?.release();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -22,7 +22,6 @@ before(async () => {
 
 after(async () => {
   for (const s of services) await s.shutdown();
-  await kafka?.release();
 });
 
 function otlpMetrics(): Metrics {

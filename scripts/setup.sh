@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the integration tests need and the test runner does not install itself
+# (it only checks, and says to run this): Prometheus + promtool (Debian), Java 17 and Maven
+# (Debian, to fetch and run Kafka), and Apache Kafka's jars (Maven Central, cached in
+# ~/.cache/tollgate/kafka). Idempotent: what is there already is skipped. apt-get needs root.
+#
+#   bash scripts/setup.sh
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+export DEBIAN_FRONTEND=noninteractive
+
+missing=()
+command -v prometheus >/dev/null || missing+=(prometheus)
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || missing+=(maven)
+if ((${#missing[@]})); then
+  if [[ "$(id -u)" != 0 ]]; then
+    echo "setup.sh: missing Debian packages ${missing[*]}: run as root (or: sudo apt-get install -y ${missing[*]})" >&2
+    exit 1
+  fi
+  echo "setup.sh: installing ${missing[*]}" >&2
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The packaged Prometheus service would hold 9090; tests run their own on free ports.
+bash "$HERE/prometheus.sh" stop-packaged
+bash "$HERE/kafka.sh" fetch
+echo "setup.sh: ready ($(prometheus --version 2>&1 | head -1); $(java -version 2>&1 | head -1))" >&2
