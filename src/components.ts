@@ -15,6 +15,7 @@ import { prometheusRemoteWriteExporterFactory } from './exporters/prometheusremo
 import { prometheusExporterFactory } from './exporters/prometheus/factory.js';
 import { kafkaExporterFactory } from './exporters/kafka/factory.js';
 import { kafkaReceiverFactory } from './receivers/kafka/factory.js';
+import { prometheusReceiverFactory } from './receivers/prometheus/factory.js';
 import { genaiProcessorFactory } from './processors/genai/factory.js';
 import { gpucostProcessorFactory } from './processors/gpucost/factory.js';
 import { redactionProcessorFactory } from './processors/redaction/factory.js';
@@ -30,6 +31,7 @@ export const FACTORIES: readonly Factory[] = [
   otlpReceiverFactory,
   prometheusRemoteWriteReceiverFactory,
   kafkaReceiverFactory,
+  prometheusReceiverFactory,
   // processors
   memoryLimiterFactory,
   batchFactory,

@@ -38,12 +38,20 @@ export interface PrometheusOptions {
   port?: number;
   remoteWrite?: RemoteWriteTarget[];
   scrape?: ScrapeJob[];
+  /** Scrape configs written as they are (Prometheus keys), after `scrape`. */
+  scrapeConfigs?: unknown[];
   /** Scrape the instance itself (job "prometheus"). */
   scrapeSelf?: boolean | string;
   scrapeInterval?: string;
   /** Send metadata every this often (remote_write metadata_config.send_interval). */
   metadataInterval?: string;
   extraArgs?: string[];
+  /**
+   * Feature flags (default 'native-histograms,exemplar-storage'). A scraper meant to behave as
+   * Prometheus does by default passes 'exemplar-storage': with native histograms on, 2.42
+   * scrapes the protobuf format when a target offers it.
+   */
+  features?: string;
 }
 
 export interface Sample {
@@ -101,7 +109,7 @@ export class Prometheus {
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-remote-write-receiver',
-      '--enable-feature=native-histograms,exemplar-storage',
+      `--enable-feature=${opts.features ?? 'native-histograms,exemplar-storage'}`,
       '--log.level=warn',
       ...(opts.extraArgs ?? []),
     ];
@@ -239,7 +247,7 @@ function configYaml(o: PrometheusOptions, port: number): string {
   const lines: string[] = ['global:', `  scrape_interval: ${o.scrapeInterval ?? '15s'}`, `  evaluation_interval: 1m`];
   const jobs: ScrapeJob[] = [...(o.scrape ?? [])];
   if (o.scrapeSelf) jobs.push({ job: typeof o.scrapeSelf === 'string' ? o.scrapeSelf : 'prometheus', targets: [`127.0.0.1:${port}`] });
-  if (jobs.length > 0) {
+  if (jobs.length > 0 || o.scrapeConfigs?.length) {
     lines.push('scrape_configs:');
     for (const j of jobs) {
       lines.push(`  - job_name: ${JSON.stringify(j.job)}`);
@@ -247,6 +255,7 @@ function configYaml(o: PrometheusOptions, port: number): string {
       if (j.metricsPath) lines.push(`    metrics_path: ${JSON.stringify(j.metricsPath)}`);
       lines.push('    static_configs:', `      - targets: ${JSON.stringify(j.targets)}`);
     }
+    for (const sc of o.scrapeConfigs ?? []) lines.push(`  - ${JSON.stringify(sc)}`);
   }
   if (o.remoteWrite && o.remoteWrite.length > 0) {
     lines.push('remote_write:');
