@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the integration tests need and the test runner does not install itself
 # (it only checks, and says to run this): Prometheus + promtool (Debian), Java 17 and Maven
-# (Debian, to fetch and run Kafka), and Apache Kafka's jars (Maven Central, cached in
+# (Debian, to fetch and run Kafka), prometheus-node-exporter (Debian, a scrape target), and Apache Kafka's jars (Maven Central, cached in
 # ~/.cache/tollgate/kafka). Idempotent: what is there already is skipped. apt-get needs root.
 #
 #   bash scripts/setup.sh
@@ -13,6 +13,8 @@ missing=()
 command -v prometheus >/dev/null || missing+=(prometheus)
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
+# Debian's node exporter: a real scrape target for the prometheus receiver's tests (they start their own).
+[[ -x /usr/bin/prometheus-node-exporter ]] || missing+=(prometheus-node-exporter)
 if ((${#missing[@]})); then
   if [[ "$(id -u)" != 0 ]]; then
     echo "setup.sh: missing Debian packages ${missing[*]}: run as root (or: sudo apt-get install -y ${missing[*]})" >&2
@@ -24,5 +26,6 @@ if ((${#missing[@]})); then
 fi
 # The packaged Prometheus service would hold 9090; tests run their own on free ports.
 bash "$HERE/prometheus.sh" stop-packaged
+(systemctl stop prometheus-node-exporter || service prometheus-node-exporter stop) >/dev/null 2>&1 || true
 bash "$HERE/kafka.sh" fetch
 echo "setup.sh: ready ($(prometheus --version 2>&1 | head -1); $(java -version 2>&1 | head -1))" >&2

@@ -19,6 +19,7 @@ import { prometheusReceiverFactory } from './receivers/prometheus/factory.js';
 import { genaiProcessorFactory } from './processors/genai/factory.js';
 import { gpucostProcessorFactory } from './processors/gpucost/factory.js';
 import { redactionProcessorFactory } from './processors/redaction/factory.js';
+import { inferenceMetricsProcessorFactory } from './processors/inferencemetrics/factory.js';
 import { genaiMetricsConnectorFactory } from './connectors/genaimetrics/factory.js';
 
 /**
@@ -40,6 +41,7 @@ export const FACTORIES: readonly Factory[] = [
   genaiProcessorFactory,
   gpucostProcessorFactory,
   redactionProcessorFactory,
+  inferenceMetricsProcessorFactory,
   // exporters
   debugExporterFactory,
   fileExporterFactory,

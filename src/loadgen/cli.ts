@@ -35,6 +35,9 @@ export function registerLoadgen(program: Command): void {
     .option('--ground-truth <file>', 'write every request\'s tokens, timings and expected costs (JSON lines, then a summary line)')
     .option('--prices <file>', 'GPU price table for the expected costs (default: the embedded config/gpu-prices.yaml)', '')
     .option('--export-timeout <ms>', 'deadline of one OTLP export, retries included', num('export-timeout', 1), 30_000)
+    .option('--metrics-sd-dir <dir>', 'also serve each replica\'s engine /metrics and a DCGM exporter endpoint, and write their file_sd target files (engines.json, dcgm.json) here')
+    .option('--metrics-host <addr>', 'listen address of the metrics endpoints', '127.0.0.1')
+    .option('--metrics-hold <s>', 'keep the metrics endpoints up this many seconds after the last span', num('metrics-hold', 0), 0)
     .option('--tier <tier>', 'price tier for the expected costs (default: the table\'s default_tier)', '')
     .action(async (opts) => {
       try {
@@ -69,6 +72,16 @@ export function registerLoadgen(program: Command): void {
           pricesFile: opts.prices,
           tier: opts.tier,
           exportTimeoutMs: opts.exportTimeout,
+          ...(opts.metricsSdDir
+            ? {
+                metrics: {
+                  sdDir: opts.metricsSdDir,
+                  host: opts.metricsHost,
+                  holdMs: opts.metricsHold * 1000,
+                  onReady: (m) => process.stderr.write(`loadgen: serving metrics of ${m.replicas.length} replicas; targets in ${opts.metricsSdDir}/engines.json and dcgm.json\n`),
+                },
+              }
+            : {}),
           progress: tty ? (line, done) => process.stderr.write(`\r\x1b[K${line}${done ? '\n' : ''}`) : undefined,
         });
         const s = r.summary;

@@ -6,6 +6,7 @@ import { loadPriceFile, PriceTable } from '../genai/prices.js';
 import { emitRequests, type Protocol } from './emit.js';
 import { requestTruths, summarize, type RequestTruth, type Summary } from './groundtruth.js';
 import { simulate } from './simulate.js';
+import { startFleetMetrics, type FleetMetrics, type FleetMetricsOptions } from './metrics/server.js';
 import type { FleetSpec } from './spec.js';
 
 export interface LoadgenOptions {
@@ -24,6 +25,8 @@ export interface LoadgenOptions {
   startMs?: number;
   /** Deadline of one export, retries included (ms; default 30 s). */
   exportTimeoutMs?: number;
+  /** Serve each replica's engine /metrics and DCGM endpoint while running (and `holdMs` after). */
+  metrics?: Omit<FleetMetricsOptions, 'clockNs'> & { holdMs?: number; onReady?: (m: FleetMetrics) => void };
   /** Writes a progress line (for a TTY). */
   progress?: (line: string, done: boolean) => void;
 }
@@ -59,6 +62,12 @@ export async function runLoadgen(o: LoadgenOptions): Promise<LoadgenResult> {
       }
     : undefined;
 
+  // The metrics pages follow the timeline as the spans do: a request is counted once its span is due.
+  const wallStart = Date.now();
+  const fleetMetrics = o.metrics
+    ? await startFleetMetrics(requests, o.fleet, { ...o.metrics, clockNs: () => (o.speed === 0 ? Infinity : firstEnd + (Date.now() - wallStart) * 1e6 * o.speed) })
+    : undefined;
+  if (fleetMetrics) o.metrics?.onReady?.(fleetMetrics);
   const sent = await emitRequests(requests, baseNs, {
     endpoint: o.endpoint,
     protocol: o.protocol,
@@ -70,6 +79,10 @@ export async function runLoadgen(o: LoadgenOptions): Promise<LoadgenResult> {
     exportTimeoutMs: o.exportTimeoutMs,
     onProgress,
   });
+  if (fleetMetrics) {
+    await new Promise((r) => setTimeout(r, o.metrics?.holdMs ?? 0));
+    await fleetMetrics.stop();
+  }
   const { truths, replicas } = requestTruths(requests, baseNs, sent.ids, table, tier);
   const summary = summarize(truths, replicas, { seed: o.fleet.seed, convention: o.fleet.convention, tier });
   if (o.groundTruthPath) await writeGroundTruth(o.groundTruthPath, truths, summary);

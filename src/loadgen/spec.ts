@@ -24,6 +24,7 @@ export const ModelSpec = Type.Object(
     name: Type.String({ minLength: 1, description: 'gen_ai.request.model' }),
     provider: Type.String({ default: 'vllm', description: 'gen_ai.provider.name (not emitted in the vLLM convention, which has none).' }),
     operation: Type.String({ default: 'chat' }),
+    engine: Type.Optional(Type.Union([Type.Literal('vllm'), Type.Literal('sglang'), Type.Literal('tgi'), Type.Literal('triton')], { description: 'Inference server whose /metrics the replicas serve (loadgen --metrics); default vllm.' })),
     gpu: Type.Object(
       {
         model: Type.String({ minLength: 1, description: 'GPU model as DCGM reports it, e.g. "NVIDIA H100 80GB HBM3".' }),

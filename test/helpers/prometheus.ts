@@ -38,6 +38,9 @@ export interface PrometheusOptions {
   port?: number;
   remoteWrite?: RemoteWriteTarget[];
   scrape?: ScrapeJob[];
+  /** Rule files to load (absolute paths), evaluated every `evaluationInterval` (default 1m). */
+  ruleFiles?: string[];
+  evaluationInterval?: string;
   /** Scrape configs written as they are (Prometheus keys), after `scrape`. */
   scrapeConfigs?: unknown[];
   /** Scrape the instance itself (job "prometheus"). */
@@ -244,7 +247,8 @@ export function seriesKey(labels: Record<string, string>): string {
 }
 
 function configYaml(o: PrometheusOptions, port: number): string {
-  const lines: string[] = ['global:', `  scrape_interval: ${o.scrapeInterval ?? '15s'}`, `  evaluation_interval: 1m`];
+  const lines: string[] = ['global:', `  scrape_interval: ${o.scrapeInterval ?? '15s'}`, `  evaluation_interval: ${o.evaluationInterval ?? '1m'}`];
+  if (o.ruleFiles?.length) lines.push('rule_files:', ...o.ruleFiles.map((f) => `  - ${JSON.stringify(f)}`));
   const jobs: ScrapeJob[] = [...(o.scrape ?? [])];
   if (o.scrapeSelf) jobs.push({ job: typeof o.scrapeSelf === 'string' ? o.scrapeSelf : 'prometheus', targets: [`127.0.0.1:${port}`] });
   if (jobs.length > 0 || o.scrapeConfigs?.length) {
