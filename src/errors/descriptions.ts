@@ -25,6 +25,10 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCodeValue]: CodeDoc } = {
     meaning: 'body over `max_request_body_size`, or gRPC message over `max_recv_msg_size_mib`',
     where: 'refused: 413 / `RESOURCE_EXHAUSTED`',
   },
+  [ErrorCode.SCRAPE_DUPLICATE_SERIES]: {
+    meaning: 'a scrape held several samples of one series (after relabelling); the first is kept, as Prometheus keeps it',
+    where: 'dropped: drop reason of the `prometheus` receiver, and a log line',
+  },
   [ErrorCode.DECOMPRESSED_TOO_LARGE]: {
     meaning: 'body over `max_decompressed_body_size` once decompressed',
     where: 'refused: 413',

@@ -17,7 +17,10 @@ export const InferenceMetricsSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'Puts vLLM, SGLang, TGI and Triton metrics under one canonical schema (with an engine label) and evens out DCGM exporter differences, beside (alias) or instead of (rename) the originals.',
+  },
 );
 
 export type InferenceMetricsConfig = Static<typeof InferenceMetricsSchema>;

@@ -120,7 +120,10 @@ export const PrometheusReceiverSchema = Type.Object(
     }),
     dns_servers: Type.Optional(Type.Array(Type.String(), { description: 'DNS servers for dns_sd_configs (ip or ip:port); default: the system resolver\'s.' })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'Scrapes Prometheus targets (a Prometheus-compatible subset of scrape_configs) as Prometheus does: same labels, report series and staleness; output in the remote-write shape.',
+  },
 );
 
 export type PrometheusReceiverConfig = Static<typeof PrometheusReceiverSchema>;

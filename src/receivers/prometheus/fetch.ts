@@ -22,7 +22,6 @@ export interface ScrapeBody {
 /** Per scrape config: agents, auth header and limits, built once. */
 export class Fetcher {
   private readonly agent: HttpAgent | HttpsAgent;
-  private readonly https: boolean;
   private readonly auth: (() => string) | undefined;
   private readonly followRedirects: boolean;
 
@@ -31,7 +30,6 @@ export class Fetcher {
     private readonly maxBytes: number,
     private readonly userAgent: string,
   ) {
-    this.https = sc.scheme === 'https';
     const tls = sc.tls_config;
     this.agent = new HttpsAgent({
       keepAlive: true,
