@@ -152,7 +152,7 @@ test('text-format target: same series, labels (exported_ clashes, escapes, empty
   assert.ok([...v.keys()].some((k) => k.includes('exported_instance="other"') && k.includes('exported_job="exposed"')));
   assert.ok([...v.keys()].some((k) => k.includes('exported_exported_job="y"') && k.includes('exported_job="x"')));
   assert.equal(v.get(seriesKey({ __name__: 'up', job: 'fixture', instance: text.address, env: 'test' })), '1');
-  assert.equal(v.get(seriesKey({ __name__: 'scrape_samples_scraped', job: 'fixture', instance: text.address, env: 'test' })), '22');
+  assert.equal(v.get(seriesKey({ __name__: 'scrape_samples_scraped', job: 'fixture', instance: text.address, env: 'test' })), '23');
 });
 
 test('explicit timestamps are kept (honor_timestamps) and replaced (honor_timestamps: false), identically', async () => {
