@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { freePort } from './ports.js';
+import { requireIntegrationTier } from './tier.js';
 
 export const NODE_EXPORTER_BIN = process.env.NODE_EXPORTER_BIN ?? '/usr/bin/prometheus-node-exporter';
 
@@ -16,7 +17,8 @@ export class NodeExporter {
   }
 
   static async start(): Promise<NodeExporter> {
-    if (!existsSync(NODE_EXPORTER_BIN)) throw new Error(`${NODE_EXPORTER_BIN} is missing: install it with 'apt-get install -y prometheus-node-exporter'`);
+    requireIntegrationTier('prometheus-node-exporter');
+    if (!existsSync(NODE_EXPORTER_BIN)) throw new Error(`${NODE_EXPORTER_BIN} is missing: run 'bash scripts/setup.sh' (or apt-get install -y prometheus-node-exporter)`);
     const port = await freePort();
     const proc = spawn(NODE_EXPORTER_BIN, [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
     const reap = () => proc.kill('SIGKILL');
