@@ -90,7 +90,8 @@ test('one canonical query, same answer for a vLLM fleet and an SGLang fleet fed 
     return new Map<string, number>(d.result.map((r: { metric: Record<string, string>; value: [number, string] }) => [r.metric.model_name!, Number(r.value[1])]));
   };
   for (const job of ['vllm-fleet', 'sglang-fleet']) {
-    await waitFor(`${job} canonical series`, async () => (await byModel(`sum by (model_name) (inference_generation_tokens_total{job="${job}"})`)).size === 2, 20_000);
+    // Every replica (two of one model, one of the other) scraped, not just one per model.
+    await waitFor(`${job} canonical series of all three replicas`, async () => (await prom.queryValue(`count(inference_generation_tokens_total{job="${job}"})`)) === 3, 20_000);
   }
   const queries = [
     (job: string) => `sum by (model_name) (inference_generation_tokens_total{job="${job}"})`,
