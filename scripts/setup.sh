@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the integration tests need and the test runner does not install itself
 # (it only checks, and says to run this): Prometheus + promtool (Debian), Java 17 and Maven
-# (Debian, to fetch and run Kafka), prometheus-node-exporter (Debian, a scrape target), and Apache Kafka's jars (Maven Central, cached in
-# ~/.cache/tollgate/kafka). Idempotent: what is there already is skipped. apt-get needs root.
+# (Debian, to fetch and run Kafka), prometheus-node-exporter (Debian, a scrape target), Apache Kafka's
+# jars (Maven Central, cached in ~/.cache/tollgate/kafka), and kustomize and the strict Kubernetes
+# decoder for the manifest tests (built with Go from the Go module proxy, cached in
+# ~/.cache/tollgate/bin). Idempotent: what is there already is skipped. apt-get needs root.
 #
 #   bash scripts/setup.sh
 set -euo pipefail
@@ -15,6 +17,7 @@ command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 # Debian's node exporter: a real scrape target for the prometheus receiver's tests (they start their own).
 [[ -x /usr/bin/prometheus-node-exporter ]] || missing+=(prometheus-node-exporter)
+command -v go >/dev/null || [[ -x /usr/local/go/bin/go ]] || missing+=(golang-go)
 if ((${#missing[@]})); then
   if [[ "$(id -u)" != 0 ]]; then
     echo "setup.sh: missing Debian packages ${missing[*]}: run as root (or: sudo apt-get install -y ${missing[*]})" >&2
@@ -28,4 +31,6 @@ fi
 bash "$HERE/prometheus.sh" stop-packaged
 (systemctl stop prometheus-node-exporter || service prometheus-node-exporter stop) >/dev/null 2>&1 || true
 bash "$HERE/kafka.sh" fetch
+if [[ -x /usr/local/go/bin/go ]]; then export PATH="$PATH:/usr/local/go/bin"; fi
+bash "$HERE/k8s-tools.sh" install
 echo "setup.sh: ready ($(prometheus --version 2>&1 | head -1); $(java -version 2>&1 | head -1))" >&2
