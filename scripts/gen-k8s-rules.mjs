@@ -2,7 +2,7 @@
 // Writes deploy/kubernetes/base/prometheusrule.yaml: the Prometheus Operator PrometheusRule holding every
 // group of config/prometheus/{recording-rules,alerts,slo}.yaml, unchanged, so the rules shipped for
 // Kubernetes cannot drift from the promtool-tested files. `--check` writes nothing and exits 1 when the
-// committed file differs (test/deploy/kubernetes.test.ts runs the same comparison).
+// committed file differs (test/deploy/kubernetes.integration.test.ts runs the same comparison).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Document, parse } from 'yaml';

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tools for the Kubernetes manifest tests (test/deploy/kubernetes.test.ts), built from the Go module proxy
+# Tools for the Kubernetes manifest tests (test/deploy/kubernetes.integration.test.ts), built from the Go module proxy
 # and cached in ~/.cache/tollgate/bin:
 #   kustomize   sigs.k8s.io/kustomize/kustomize/v5 v5.7.1 (v5.8 needs a newer Go)
 #   k8s-strict  scripts/k8s-strict: decodes rendered objects strictly into their k8s.io/api and
