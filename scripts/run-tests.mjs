@@ -88,6 +88,12 @@ function checkPrerequisites(files) {
   if (!executable(prometheus)) missing.push(`Prometheus (${prometheus})`);
   if (!executable(promtool)) missing.push(`promtool (${promtool})`);
   if (needsKafka(files) && !process.env.KAFKA_BROKERS && spawnSync('java', ['-version'], { stdio: 'ignore' }).status !== 0) missing.push('Java 17 (java)');
+  // The Kubernetes manifest tests use kustomize and k8s-strict, built by scripts/k8s-tools.sh (setup.sh runs it).
+  if (files.some((f) => readFileSync(f, 'utf8').includes('k8s-tools.sh'))) {
+    for (const t of ['kustomize', 'k8s-strict']) {
+      if (spawnSync('bash', [join(repo, 'scripts', 'k8s-tools.sh'), 'path', t], { stdio: 'ignore' }).status !== 0) missing.push(`${t} (scripts/k8s-tools.sh)`);
+    }
+  }
   if (missing.length) fail(`the integration tier needs ${missing.join(', ')}: run \`bash ${SETUP}\` (as root: it installs Debian packages)`);
 }
 
