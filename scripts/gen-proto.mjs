@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Generates the static protobuf codecs in src/gen/ from the schemas in proto/.
+// Generates the static protobuf codecs in src/gen/ from the schemas in proto/, and the field
+// table of the OTLP JSON codec (src/gen/otlpjson-fields.{js,d.ts}, scripts/gen-otlpjson.mjs).
 //
-//   node scripts/gen-proto.mjs           write src/gen/{otlp,prompb}.{js,d.ts}
+//   node scripts/gen-proto.mjs           write src/gen/{otlp,prompb,otlpjson-fields}.{js,d.ts}
 //   node scripts/gen-proto.mjs --check   exit 1 if src/gen is not what proto/ produces
 //
 // Why static code: encode/decode are straight-line functions per message, with
@@ -19,6 +20,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync, existsSync
 import { tmpdir } from 'node:os';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { otlpJsonFieldsModule } from './gen-otlpjson.mjs';
 
 const require = createRequire(import.meta.url);
 const { pbjs } = require('protobufjs-cli');
@@ -94,19 +96,32 @@ async function generate(bundle, dir) {
   return [`${bundle.name}.js`, `${bundle.name}.d.ts`];
 }
 
+/** Writes the OTLP JSON field table into dir. */
+function generateFields(dir) {
+  const { js, dts } = otlpJsonFieldsModule(PROTO, HEADER.replace('scripts/gen-proto.mjs', 'scripts/gen-proto.mjs (gen-otlpjson.mjs)'));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'otlpjson-fields.js'), js);
+  writeFileSync(join(dir, 'otlpjson-fields.d.ts'), dts);
+  return ['otlpjson-fields.js', 'otlpjson-fields.d.ts'];
+}
+
 async function main() {
   const check = process.argv.includes('--check');
   if (!check) {
     for (const b of BUNDLES) {
       for (const f of await generate(b, GEN)) console.log(`wrote ${relative(ROOT, join(GEN, f))}`);
     }
+    for (const f of generateFields(GEN)) console.log(`wrote ${relative(ROOT, join(GEN, f))}`);
     return 0;
   }
   const out = mkdtempSync(join(tmpdir(), 'tollgate-gen-check-'));
   try {
     const stale = [];
-    for (const b of BUNDLES) {
-      for (const f of await generate(b, out)) {
+    const outputs = [];
+    for (const b of BUNDLES) outputs.push(...(await generate(b, out)));
+    outputs.push(...generateFields(out));
+    {
+      for (const f of outputs) {
         const committed = join(GEN, f);
         if (!existsSync(committed)) stale.push(`${relative(ROOT, committed)} is missing`);
         else if (!readFileSync(committed).equals(readFileSync(join(out, f)))) {

@@ -23,10 +23,6 @@ import {
   ExportMetricsServiceRequest,
   ExportTraceServiceRequest,
   Long,
-  SeverityNumber,
-  SpanKind,
-  StatusCode,
-  AggregationTemporality,
   type IExportLogsServiceResponse,
   type IExportMetricsServiceResponse,
   type IExportTraceServiceResponse,
@@ -36,6 +32,7 @@ import {
   type Traces,
 } from './proto.js';
 import type { OtlpData, Signal } from './signal.js';
+import { OTLP_JSON_MESSAGES, type OtlpJsonFieldDef } from '#gen/otlpjson-fields.js';
 
 /** The response type of each signal. */
 export interface OtlpResponse {
@@ -82,21 +79,6 @@ type Kind =
   | 'string' | 'bool' | 'int32' | 'uint32' | 'double'
   | 'int64' | 'uint64' | 'bytes' | 'traceId' | 'spanId' | 'enum' | 'message';
 
-interface FieldDef {
-  /** Property name in the generated codec's objects (lowerCamelCase). */
-  name: string;
-  /** A Kind, or the name of a message in MESSAGES. */
-  type: string;
-  repeated?: boolean;
-  /** Explicit presence: a oneof member (the oneof's name) or `optional`. */
-  oneof?: string;
-  optional?: boolean;
-  /** Enum values by name, for kind 'enum'. */
-  values?: Record<string, number>;
-  /** JSON key when it is not `name` (google.protobuf.Any's "@type"). */
-  json?: string;
-}
-
 interface Field {
   readonly name: string;
   readonly json: string;
@@ -117,191 +99,13 @@ interface Message {
 
 const SCALARS = new Set<string>(['string', 'bool', 'int32', 'uint32', 'double', 'int64', 'uint64', 'bytes', 'traceId', 'spanId']);
 
-const f = (name: string, type: string, extra?: Omit<FieldDef, 'name' | 'type'>): FieldDef => ({ name, type, ...extra });
-const R = { repeated: true } as const;
-const OPT = { optional: true } as const;
-// Generated enums also carry a by-number lookup on their prototype; keep only
-// the own name → number entries, in a null-prototype object so that a name
-// like "toString" is not found on Object.prototype.
-const enumOf = (e: object): Omit<FieldDef, 'name' | 'type'> => ({
-  values: Object.assign(
-    Object.create(null) as Record<string, number>,
-    Object.fromEntries(Object.entries(e).filter(([, n]) => typeof n === 'number')),
-  ),
-});
-
-// Fixed-width proto types map onto the JSON kinds: fixed32 → uint32,
-// sint32 → int32, fixed64 → uint64, sfixed64 → int64. Field order is the
-// .proto declaration order, which is also the order of the JSON output.
-const attrs = f('attributes', 'KeyValue', R);
-const dropped = f('droppedAttributesCount', 'uint32');
-const MESSAGES: Record<string, FieldDef[]> = {
-  // common / resource
-  AnyValue: [
-    f('stringValue', 'string', { oneof: 'value' }),
-    f('boolValue', 'bool', { oneof: 'value' }),
-    f('intValue', 'int64', { oneof: 'value' }),
-    f('doubleValue', 'double', { oneof: 'value' }),
-    f('arrayValue', 'ArrayValue', { oneof: 'value' }),
-    f('kvlistValue', 'KeyValueList', { oneof: 'value' }),
-    f('bytesValue', 'bytes', { oneof: 'value' }),
-    f('stringValueStrindex', 'int32', { oneof: 'value' }),
-  ],
-  ArrayValue: [f('values', 'AnyValue', R)],
-  KeyValueList: [f('values', 'KeyValue', R)],
-  KeyValue: [f('key', 'string'), f('value', 'AnyValue'), f('keyStrindex', 'int32')],
-  InstrumentationScope: [f('name', 'string'), f('version', 'string'), attrs, dropped],
-  EntityRef: [f('schemaUrl', 'string'), f('type', 'string'), f('idKeys', 'string', R), f('descriptionKeys', 'string', R)],
-  Resource: [attrs, dropped, f('entityRefs', 'EntityRef', R)],
-
-  // traces
-  ExportTraceServiceRequest: [f('resourceSpans', 'ResourceSpans', R)],
-  ResourceSpans: [f('resource', 'Resource'), f('scopeSpans', 'ScopeSpans', R), f('schemaUrl', 'string')],
-  ScopeSpans: [f('scope', 'InstrumentationScope'), f('spans', 'Span', R), f('schemaUrl', 'string')],
-  Span: [
-    f('traceId', 'traceId'),
-    f('spanId', 'spanId'),
-    f('traceState', 'string'),
-    f('parentSpanId', 'spanId'),
-    f('flags', 'uint32'),
-    f('name', 'string'),
-    f('kind', 'enum', enumOf(SpanKind)),
-    f('startTimeUnixNano', 'uint64'),
-    f('endTimeUnixNano', 'uint64'),
-    attrs,
-    dropped,
-    f('events', 'SpanEvent', R),
-    f('droppedEventsCount', 'uint32'),
-    f('links', 'SpanLink', R),
-    f('droppedLinksCount', 'uint32'),
-    f('status', 'SpanStatus'),
-  ],
-  SpanEvent: [f('timeUnixNano', 'uint64'), f('name', 'string'), attrs, dropped],
-  SpanLink: [f('traceId', 'traceId'), f('spanId', 'spanId'), f('traceState', 'string'), attrs, dropped, f('flags', 'uint32')],
-  SpanStatus: [f('message', 'string'), f('code', 'enum', enumOf(StatusCode))],
-
-  // metrics
-  ExportMetricsServiceRequest: [f('resourceMetrics', 'ResourceMetrics', R)],
-  ResourceMetrics: [f('resource', 'Resource'), f('scopeMetrics', 'ScopeMetrics', R), f('schemaUrl', 'string')],
-  ScopeMetrics: [f('scope', 'InstrumentationScope'), f('metrics', 'Metric', R), f('schemaUrl', 'string')],
-  Metric: [
-    f('name', 'string'),
-    f('description', 'string'),
-    f('unit', 'string'),
-    f('gauge', 'Gauge', { oneof: 'data' }),
-    f('sum', 'Sum', { oneof: 'data' }),
-    f('histogram', 'Histogram', { oneof: 'data' }),
-    f('exponentialHistogram', 'ExponentialHistogram', { oneof: 'data' }),
-    f('summary', 'Summary', { oneof: 'data' }),
-    f('metadata', 'KeyValue', R),
-  ],
-  Gauge: [f('dataPoints', 'NumberDataPoint', R)],
-  Sum: [
-    f('dataPoints', 'NumberDataPoint', R),
-    f('aggregationTemporality', 'enum', enumOf(AggregationTemporality)),
-    f('isMonotonic', 'bool'),
-  ],
-  Histogram: [f('dataPoints', 'HistogramDataPoint', R), f('aggregationTemporality', 'enum', enumOf(AggregationTemporality))],
-  ExponentialHistogram: [
-    f('dataPoints', 'ExponentialHistogramDataPoint', R),
-    f('aggregationTemporality', 'enum', enumOf(AggregationTemporality)),
-  ],
-  Summary: [f('dataPoints', 'SummaryDataPoint', R)],
-  NumberDataPoint: [
-    attrs,
-    f('startTimeUnixNano', 'uint64'),
-    f('timeUnixNano', 'uint64'),
-    f('asDouble', 'double', { oneof: 'value' }),
-    f('asInt', 'int64', { oneof: 'value' }),
-    f('exemplars', 'Exemplar', R),
-    f('flags', 'uint32'),
-  ],
-  HistogramDataPoint: [
-    attrs,
-    f('startTimeUnixNano', 'uint64'),
-    f('timeUnixNano', 'uint64'),
-    f('count', 'uint64'),
-    f('sum', 'double', OPT),
-    f('bucketCounts', 'uint64', R),
-    f('explicitBounds', 'double', R),
-    f('exemplars', 'Exemplar', R),
-    f('flags', 'uint32'),
-    f('min', 'double', OPT),
-    f('max', 'double', OPT),
-  ],
-  ExponentialHistogramDataPoint: [
-    attrs,
-    f('startTimeUnixNano', 'uint64'),
-    f('timeUnixNano', 'uint64'),
-    f('count', 'uint64'),
-    f('sum', 'double', OPT),
-    f('scale', 'int32'),
-    f('zeroCount', 'uint64'),
-    f('positive', 'Buckets'),
-    f('negative', 'Buckets'),
-    f('flags', 'uint32'),
-    f('exemplars', 'Exemplar', R),
-    f('min', 'double', OPT),
-    f('max', 'double', OPT),
-    f('zeroThreshold', 'double'),
-  ],
-  Buckets: [f('offset', 'int32'), f('bucketCounts', 'uint64', R)],
-  SummaryDataPoint: [
-    attrs,
-    f('startTimeUnixNano', 'uint64'),
-    f('timeUnixNano', 'uint64'),
-    f('count', 'uint64'),
-    f('sum', 'double'),
-    f('quantileValues', 'ValueAtQuantile', R),
-    f('flags', 'uint32'),
-  ],
-  ValueAtQuantile: [f('quantile', 'double'), f('value', 'double')],
-  Exemplar: [
-    f('filteredAttributes', 'KeyValue', R),
-    f('timeUnixNano', 'uint64'),
-    f('asDouble', 'double', { oneof: 'value' }),
-    f('asInt', 'int64', { oneof: 'value' }),
-    f('spanId', 'spanId'),
-    f('traceId', 'traceId'),
-  ],
-
-  // logs
-  ExportLogsServiceRequest: [f('resourceLogs', 'ResourceLogs', R)],
-  ResourceLogs: [f('resource', 'Resource'), f('scopeLogs', 'ScopeLogs', R), f('schemaUrl', 'string')],
-  ScopeLogs: [f('scope', 'InstrumentationScope'), f('logRecords', 'LogRecord', R), f('schemaUrl', 'string')],
-  LogRecord: [
-    f('timeUnixNano', 'uint64'),
-    f('observedTimeUnixNano', 'uint64'),
-    f('severityNumber', 'enum', enumOf(SeverityNumber)),
-    f('severityText', 'string'),
-    f('body', 'AnyValue'),
-    attrs,
-    dropped,
-    f('flags', 'uint32'),
-    f('traceId', 'traceId'),
-    f('spanId', 'spanId'),
-    f('eventName', 'string'),
-  ],
-
-  // responses
-  ExportTraceServiceResponse: [f('partialSuccess', 'ExportTracePartialSuccess')],
-  ExportTracePartialSuccess: [f('rejectedSpans', 'int64'), f('errorMessage', 'string')],
-  ExportMetricsServiceResponse: [f('partialSuccess', 'ExportMetricsPartialSuccess')],
-  ExportMetricsPartialSuccess: [f('rejectedDataPoints', 'int64'), f('errorMessage', 'string')],
-  ExportLogsServiceResponse: [f('partialSuccess', 'ExportLogsPartialSuccess')],
-  ExportLogsPartialSuccess: [f('rejectedLogRecords', 'int64'), f('errorMessage', 'string')],
-
-  // google.rpc.Status. Its details are google.protobuf.Any; without a type
-  // registry they are written as {"@type": url, "value": base64 bytes}.
-  RpcStatus: [f('code', 'int32'), f('message', 'string'), f('details', 'Any', R)],
-  // protobufjs's bundled any.proto keeps the snake_case name `type_url`.
-  Any: [f('type_url', 'string', { json: '@type' }), f('value', 'bytes')],
-};
-
+// The field table is generated from the proto descriptors (src/gen/otlpjson-fields.js,
+// scripts/gen-otlpjson.mjs): every message in .proto declaration order, which is also the
+// order of the JSON output.
 const snake = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** Compiles MESSAGES once: resolves message references, builds key maps. */
-function compile(defs: Record<string, FieldDef[]>): Map<string, Message> {
+/** Compiles the field table once: resolves message references, builds key maps. */
+function compile(defs: Readonly<Record<string, readonly OtlpJsonFieldDef[]>>): Map<string, Message> {
   const out = new Map<string, Message>();
   for (const [name, list] of Object.entries(defs)) {
     const fields: Field[] = list.map((d) => ({
@@ -311,7 +115,8 @@ function compile(defs: Record<string, FieldDef[]>): Map<string, Message> {
       repeated: d.repeated === true,
       presence: d.oneof !== undefined || d.optional === true,
       oneof: d.oneof,
-      values: d.values,
+      // A null-prototype copy, so that a value name like "toString" is not found on Object.prototype.
+      values: d.values && Object.assign(Object.create(null) as Record<string, number>, d.values),
       msg: undefined,
     }));
     const byKey = new Map<string, Field>();
@@ -333,7 +138,7 @@ function compile(defs: Record<string, FieldDef[]>): Map<string, Message> {
   return out;
 }
 
-const SCHEMA = compile(MESSAGES);
+const SCHEMA = compile(OTLP_JSON_MESSAGES);
 const msgOf = (name: string): Message => SCHEMA.get(name)!;
 
 // Same limit as the protobuf codecs (protobufjs, like protoc, stops at 100),
