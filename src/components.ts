@@ -4,7 +4,6 @@ import { batchFactory } from './processors/batch/factory.js';
 import { memoryLimiterFactory } from './processors/memory_limiter/factory.js';
 import { attributesFactory } from './processors/attributes/factory.js';
 import { resourceFactory } from './processors/resource/factory.js';
-import './exporterhelper/persistent/index.js'; // registers the persistent sending queue (sending_queue.storage)
 import { debugExporterFactory } from './exporters/debug/factory.js';
 import { fileExporterFactory } from './exporters/file/factory.js';
 import { otlpExporterFactory } from './exporters/otlp/factory.js';

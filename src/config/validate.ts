@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
-import type { ComponentKind, Factory } from '../component/factory.js';
+import type { ComponentKind, ConnectorRoute, Factory } from '../component/factory.js';
 import { connectorRoute } from '../component/factory.js';
 import { SIGNALS, type Signal } from '../component/signal.js';
 import { ServiceSchema, type ServiceConfig } from './service.js';
@@ -14,12 +14,33 @@ export const SECTIONS: ReadonlyArray<[string, ComponentKind]> = [
   ['extensions', 'extension'],
 ];
 
+/** A configured component: its factory (told apart by `factory.kind`) and its config, valid against `factory.schema`. */
 export interface ComponentConfig {
   id: string;
   type: string;
   kind: ComponentKind;
   factory: Factory;
-  config: any;
+  config: unknown;
+}
+
+/** Whether a receiver, processor or exporter factory has a constructor for `signal`. */
+function supports(f: Factory, signal: Signal): boolean {
+  switch (f.kind) {
+    case 'receiver':
+    case 'processor':
+    case 'exporter':
+      return f.create[signal] !== undefined;
+    default:
+      return false;
+  }
+}
+
+/** The routes a connector factory has constructors for. */
+function routesOf(f: Factory): ConnectorRoute[] {
+  if (f.kind !== 'connector') return [];
+  const out: ConnectorRoute[] = [];
+  for (const from of SIGNALS) for (const to of SIGNALS) if (f.create[connectorRoute(from, to)]) out.push(connectorRoute(from, to));
+  return out;
 }
 
 export interface PipelineSpec {
@@ -138,6 +159,7 @@ export function validateConfig(raw: RawConfig, factories: ReadonlyMap<ComponentK
       }
       const cfg = cfgIn === null || cfgIn === undefined ? {} : cfgIn;
       const errs = validateAgainst(factory.schema, cfg, path).filter((e) => e !== '');
+      // Valid against the schema, the config is the factory's config type: validate may read it as such.
       if (errs.length === 0 && factory.validate) errs.push(...factory.validate(cfg).map((e: string) => `${path}.${e}`));
       problems.push(...errs);
       components.set(componentKey(section, id), { id, type, kind, factory, config: cfg });
@@ -162,25 +184,25 @@ export function validateConfig(raw: RawConfig, factories: ReadonlyMap<ComponentK
         const rc = components.get(componentKey('receivers', r));
         const cc = components.get(componentKey('connectors', r));
         if (rc) {
-          if (!(rc.factory as any).create[signal]) problems.push(`${path}.receivers: "${r}" does not support ${signal}`);
+          if (!supports(rc.factory, signal)) problems.push(`${path}.receivers: "${r}" does not support ${signal}`);
         } else if (cc) {
-          const routes = Object.keys((cc.factory as any).create).filter((k) => k.endsWith(`_to_${signal}`));
+          const routes = routesOf(cc.factory).filter((k) => k.endsWith(`_to_${signal}`));
           if (routes.length === 0) problems.push(`${path}.receivers: connector "${r}" cannot emit ${signal}`);
         } else problems.push(`${path}.receivers: "${r}" is not configured under receivers or connectors`);
       }
       for (const pr of p.processors) {
         const c = components.get(componentKey('processors', pr));
         if (!c) problems.push(`${path}.processors: "${pr}" is not configured under processors`);
-        else if (!(c.factory as any).create[signal]) problems.push(`${path}.processors: "${pr}" does not support ${signal}`);
+        else if (!supports(c.factory, signal)) problems.push(`${path}.processors: "${pr}" does not support ${signal}`);
       }
       if (new Set(p.processors).size !== p.processors.length) problems.push(`${path}.processors: a processor is listed twice`);
       for (const e of p.exporters) {
         const ec = components.get(componentKey('exporters', e));
         const cc = components.get(componentKey('connectors', e));
         if (ec) {
-          if (!(ec.factory as any).create[signal]) problems.push(`${path}.exporters: "${e}" does not support ${signal}`);
+          if (!supports(ec.factory, signal)) problems.push(`${path}.exporters: "${e}" does not support ${signal}`);
         } else if (cc) {
-          const routes = Object.keys((cc.factory as any).create).filter((k) => k.startsWith(`${signal}_to_`));
+          const routes = routesOf(cc.factory).filter((k) => k.startsWith(`${signal}_to_`));
           if (routes.length === 0) problems.push(`${path}.exporters: connector "${e}" cannot consume ${signal}`);
         } else problems.push(`${path}.exporters: "${e}" is not configured under exporters or connectors`);
       }
@@ -196,7 +218,8 @@ export function validateConfig(raw: RawConfig, factories: ReadonlyMap<ComponentK
         problems.push(`connectors.${c.id}: must be used as an exporter in one pipeline and as a receiver in another`);
         continue;
       }
-      const ok = asExp.some((a) => asRec.some((b) => (c.factory as any).create[connectorRoute(a.signal, b.signal)]));
+      const routes = routesOf(c.factory);
+      const ok = asExp.some((a) => asRec.some((b) => routes.includes(connectorRoute(a.signal, b.signal))));
       if (!ok) problems.push(`connectors.${c.id}: no supported route between its pipelines`);
     }
   }

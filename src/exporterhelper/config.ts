@@ -31,9 +31,8 @@ export const QueueSchema = Type.Object(
     num_consumers: Type.Integer({ default: 10, minimum: 1, description: 'Requests sent concurrently from the queue.' }),
     queue_size: Type.Integer({ default: 1000, minimum: 1, description: 'Capacity, in batches (export requests); full: new data is refused with the retryable TG_QUEUE_FULL.' }),
     blocking: Type.Boolean({ default: false, description: 'Memory queue: wait for room instead of refusing when the queue is full.' }),
-    // Selects the persistent (on-disk) queue: see persistent/config.ts. Typed
-    // `unknown` here; the persistent queue reads it as its StorageConfig.
-    storage: Type.Optional(Type.Unsafe<unknown>(StorageSchema)),
+    // Selects the persistent (on-disk) queue: see persistent/config.ts.
+    storage: Type.Optional(StorageSchema),
   },
   { additionalProperties: false, default: {}, description: 'The sending queue: consume() returns once a request is queued; absent storage, the queue is in memory.' },
 );

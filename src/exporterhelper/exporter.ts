@@ -12,7 +12,7 @@ import { NO_RETRY, createBackoffPolicy, type RetryPolicy } from './backoff.js';
 import { signalCodec, type RequestCodec } from './codec.js';
 import { backoffSettings, type HelperConfig } from './config.js';
 import type { QueuedRequest, SendingQueue } from './queue.js';
-import { createQueue, type QueueFactory } from './queuefactory.js';
+import { createQueue } from './queuefactory.js';
 import { createRateLimitedLogger } from '../telemetry/ratelog.js';
 import { createRetrySender, type Sleep } from './retry.js';
 import type { SendFn } from './send.js';
@@ -25,8 +25,6 @@ export interface ExporterOptions<S extends Signal> {
   shutdown?(): Promise<void>;
   /** Default: reads only (the stack never changes data; sends must not either). */
   capabilities?: Capabilities;
-  /** Replaces the queue chosen by `sending_queue` (memory, or persistent with `storage`). */
-  queueFactory?: QueueFactory;
   /** Bytes ⇄ request for queues that need it; default: the signal's protobuf codec. */
   codec?: RequestCodec<SignalData[S]>;
   /** Replaces the backoff built from `retry_on_failure` (e.g. a protocol-specific policy). */
@@ -85,8 +83,7 @@ export function createExporter<S extends Signal>(
   let queue: SendingQueue<SignalData[S]> | undefined;
   if (cfg.sending_queue?.enabled) {
     const gauges = tel.queueGauges(signal);
-    const make = opts.queueFactory ?? createQueue;
-    queue = make<SignalData[S]>({
+    const q = createQueue<SignalData[S]>({
       id: set.id,
       signal,
       cfg: cfg.sending_queue,
@@ -95,8 +92,9 @@ export function createExporter<S extends Signal>(
       telemetry: set.telemetry,
       onSize: gauges.size,
     });
-    gauges.capacity(queue.capacity());
-    gauges.size(queue.size());
+    gauges.capacity(q.capacity());
+    gauges.size(q.size());
+    queue = q;
   }
 
   const inflight = new Set<Promise<void>>();

@@ -5,7 +5,7 @@ export { createBackoffPolicy, NO_RETRY, type RetryPolicy, type RetryRun, type Re
 export { createRetrySender, sleep, type Sleep, type RetryOptions } from './retry.js';
 export { createTimeoutSender } from './timeout.js';
 export { createMemoryQueue, type MemoryQueueOptions } from './memoryqueue.js';
-export { createQueue, registerStorageQueue, type QueueFactory, type QueueSettings } from './queuefactory.js';
+export { createQueue, type QueueSettings } from './queuefactory.js';
 export { signalCodec, type RequestCodec } from './codec.js';
 export { createRateLimitedLogger, type RateLimitedLogger } from '../telemetry/ratelog.js';
 export type { SendFn, SendOutcome, PartialRejection, Sender } from './send.js';

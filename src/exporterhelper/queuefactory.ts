@@ -4,6 +4,7 @@ import type { SelfTelemetry } from '../telemetry/selftelemetry.js';
 import type { RequestCodec } from './codec.js';
 import type { QueueConfig } from './config.js';
 import { createMemoryQueue } from './memoryqueue.js';
+import { createPersistentQueue } from './persistent/index.js';
 import type { SendingQueue } from './queue.js';
 
 /** Everything a queue implementation may need; the stack builds one per exporter and signal. */
@@ -21,27 +22,10 @@ export interface QueueSettings<T> {
   onSize(size: number): void;
 }
 
-export type QueueFactory = <T>(set: QueueSettings<T>) => SendingQueue<T>;
-
-let storageQueue: QueueFactory | undefined;
-
-/**
- * The seam for the persistent queue: its module registers its factory here
- * once, and every exporter whose `sending_queue.storage` is set gets it.
- * Returns the factory it replaces (tests put it back).
- */
-export function registerStorageQueue(factory: QueueFactory | undefined): QueueFactory | undefined {
-  const previous = storageQueue;
-  storageQueue = factory;
-  return previous;
-}
-
 /** The memory queue, or the persistent one when `sending_queue.storage` is set. */
 export function createQueue<T>(set: QueueSettings<T>): SendingQueue<T> {
-  if (set.cfg.storage !== undefined && set.cfg.storage !== null) {
-    if (!storageQueue) throw new Error(`exporters.${set.id}.sending_queue.storage: no persistent queue is available in this build`);
-    return storageQueue(set);
-  }
+  const storage = set.cfg.storage;
+  if (storage) return createPersistentQueue(set, storage);
   return createMemoryQueue<T>({
     capacity: set.cfg.queue_size,
     consumers: set.cfg.num_consumers,

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { signalCodec } from '../../src/exporterhelper/codec.js';
-import { createQueue, registerStorageQueue, type QueueSettings } from '../../src/exporterhelper/queuefactory.js';
-import { createMemoryQueue } from '../../src/exporterhelper/memoryqueue.js';
+import { createQueue, type QueueSettings } from '../../src/exporterhelper/queuefactory.js';
+import { PersistentQueue, type StorageConfig } from '../../src/exporterhelper/persistent/index.js';
 import { createRateLimitedLogger } from '../../src/telemetry/ratelog.js';
 import { decodeJSON, encodeJSON } from '../../src/pdata/otlpjson.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
@@ -47,7 +49,7 @@ test('codec: refuses bytes of another signal or a truncated frame, saying why', 
   assert.throws(() => signalCodec('logs').decode(bytes.subarray(0, 4)), /shorter than its 10-byte header/);
 });
 
-function queueSettings(storage?: unknown): QueueSettings<any> {
+function queueSettings(storage?: StorageConfig): QueueSettings<any> {
   return {
     id: 'otlp',
     signal: 'traces',
@@ -59,23 +61,19 @@ function queueSettings(storage?: unknown): QueueSettings<any> {
   };
 }
 
-test('createQueue: memory queue by default; sending_queue.storage selects the registered persistent queue', () => {
+test('createQueue: memory queue by default; sending_queue.storage selects the persistent queue', async () => {
   assert.equal(createQueue(queueSettings()).capacity(), 5);
-  const previous = registerStorageQueue(undefined);
-  assert.throws(() => createQueue(queueSettings('file_storage')), /sending_queue.storage: no persistent queue is available/);
-  let got: QueueSettings<any> | undefined;
-  registerStorageQueue((set) => {
-    got = set;
-    return { ...createMemoryQueue({ capacity: 9, consumers: 1 }), durable: true };
-  });
+  assert.ok(!createQueue(queueSettings()).durable);
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-queuefactory-'));
   try {
-    const q = createQueue(queueSettings('file_storage'));
-    assert.equal(q.capacity(), 9);
+    const q = createQueue(queueSettings({ directory: dir, max_bytes: 1 << 20, segment_bytes: 1 << 16, fsync: false }));
+    assert.ok(q instanceof PersistentQueue);
     assert.equal(q.durable, true);
-    assert.equal(got?.cfg.storage, 'file_storage');
-    assert.equal(typeof got?.codec.encode, 'function');
+    await q.start(async () => {});
+    await q.shutdown();
+    assert.ok(readdirSync(dir).includes('otlp-traces'), 'the queue lives in <directory>/<exporter id>-<signal>');
   } finally {
-    registerStorageQueue(previous);
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -6,8 +6,8 @@ export const genaiMetricsConnectorFactory: ConnectorFactory<GenaiMetricsConfig> 
   kind: 'connector',
   type: 'genaimetrics',
   schema: GenaiMetricsSchema,
-  validate(cfg: unknown): string[] {
-    const names = ((cfg as Partial<GenaiMetricsConfig>).dimensions ?? []).map((d) => d.name);
+  validate(cfg: GenaiMetricsConfig): string[] {
+    const names = cfg.dimensions.map((d) => d.name);
     const dup = names.filter((n, i) => names.indexOf(n) !== i);
     const out = dup.length ? [`dimensions: "${dup[0]}" is listed twice`] : [];
     for (const reserved of ['gen_ai.token.type', 'otel.metric.overflow']) {

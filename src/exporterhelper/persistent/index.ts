@@ -1,8 +1,7 @@
-// The persistent sending queue, registered with the exporter helper stack: an
-// exporter whose `sending_queue.storage` is set gets it instead of the memory
-// queue. Importing this module (src/components.ts does) registers it.
+// The persistent sending queue: an exporter whose `sending_queue.storage` is
+// set gets it instead of the memory queue (queuefactory.ts).
 import { join } from 'node:path';
-import { registerStorageQueue, type QueueSettings } from '../queuefactory.js';
+import type { QueueSettings } from '../queuefactory.js';
 import type { StorageConfig } from './config.js';
 import { PersistentQueue } from './queue.js';
 
@@ -14,8 +13,7 @@ export function queueDir(directory: string, id: string, signal: string): string 
   return join(directory, `${id.replace(/[^A-Za-z0-9_.-]/g, '_')}-${signal}`);
 }
 
-export function createPersistentQueue<T>(set: QueueSettings<T>): PersistentQueue<T> {
-  const st = set.cfg.storage as StorageConfig;
+export function createPersistentQueue<T>(set: QueueSettings<T>, st: StorageConfig): PersistentQueue<T> {
   return new PersistentQueue<T>({
     id: set.id,
     signal: set.signal,
@@ -31,5 +29,3 @@ export function createPersistentQueue<T>(set: QueueSettings<T>): PersistentQueue
     onSize: set.onSize,
   });
 }
-
-registerStorageQueue(createPersistentQueue);

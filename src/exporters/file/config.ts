@@ -39,8 +39,7 @@ export const FileSchema = Type.Object(
 export type FileConfig = Static<typeof FileSchema>;
 export type RotationConfig = Static<typeof RotationSchema>;
 
-export function validateFileConfig(cfg: unknown): string[] {
-  const c = cfg as FileConfig;
+export function validateFileConfig(c: FileConfig): string[] {
   const out: string[] = [];
   if (c.compression === 'zstd') out.push('compression: zstd is not supported (Node.js 20 has no zstd); use gzip');
   return out;

@@ -28,8 +28,7 @@ export function signalUrl(cfg: OtlpHttpConfig, signal: 'traces' | 'metrics' | 'l
   return `${cfg.endpoint.replace(/\/+$/, '')}/v1/${signal}`;
 }
 
-export function validateOtlpHttpConfig(cfg: unknown): string[] {
-  const c = cfg as OtlpHttpConfig;
+export function validateOtlpHttpConfig(c: OtlpHttpConfig): string[] {
   const out: string[] = [];
   const urls: Array<[string, string | undefined]> = [
     ['endpoint', c.endpoint],

@@ -184,7 +184,6 @@ function validateMatch(m: MatchConfig | undefined, at: string): string[] {
   return out;
 }
 
-export function validateAttributes(cfg: unknown): string[] {
-  const c = cfg as AttributesConfig;
+export function validateAttributes(c: AttributesConfig): string[] {
   return [...validateActions(c.actions, 'actions'), ...validateMatch(c.include, 'include'), ...validateMatch(c.exclude, 'exclude')];
 }

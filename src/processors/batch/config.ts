@@ -33,8 +33,7 @@ export const BatchSchema = Type.Object(
 
 export type BatchConfig = Static<typeof BatchSchema>;
 
-export function validateBatch(cfg: unknown): string[] {
-  const c = cfg as BatchConfig;
+export function validateBatch(c: BatchConfig): string[] {
   const out: string[] = [];
   if (c.send_batch_max_size > 0 && c.send_batch_max_size < c.send_batch_size) {
     out.push('send_batch_max_size: must be greater than or equal to send_batch_size');

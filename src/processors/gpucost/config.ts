@@ -75,7 +75,6 @@ export const GpucostSchema = Type.Object(
 );
 export type GpucostConfig = Static<typeof GpucostSchema>;
 
-export function validateGpucost(cfg: unknown): string[] {
-  const c = cfg as Partial<GpucostConfig>;
+export function validateGpucost(c: GpucostConfig): string[] {
   return c.prices ? checkPriceTable(c.prices, 'prices') : [];
 }

@@ -7,10 +7,10 @@ export const gpucostProcessorFactory: ProcessorFactory<GpucostConfig> = {
   kind: 'processor',
   type: 'gpucost',
   schema: GpucostSchema,
-  validate(cfg: unknown): string[] {
+  validate(cfg: GpucostConfig): string[] {
     const out = validateGpucost(cfg);
     try {
-      loadPriceFile((cfg as GpucostConfig).prices_file ?? '');
+      loadPriceFile(cfg.prices_file);
     } catch (err) {
       out.push(`prices_file: ${(err as Error).message}`);
     }

@@ -37,8 +37,7 @@ export const MemoryLimiterSchema = Type.Object(
 
 export type MemoryLimiterConfig = Static<typeof MemoryLimiterSchema>;
 
-export function validateMemoryLimiter(cfg: unknown): string[] {
-  const c = cfg as MemoryLimiterConfig;
+export function validateMemoryLimiter(c: MemoryLimiterConfig): string[] {
   const out: string[] = [];
   if (parseDuration(c.check_interval) <= 0) out.push('check_interval: must be greater than zero');
   if (c.limit_mib === 0 && c.limit_percentage === 0) out.push('limit_mib: limit_mib or limit_percentage must be greater than zero');

@@ -87,7 +87,7 @@ export const RedactionSchema = Type.Object(
 );
 export type RedactionConfig = Static<typeof RedactionSchema>;
 
-export function validateRedaction(cfg: unknown): string[] {
+export function validateRedaction(cfg: RedactionConfig): string[] {
   const out: string[] = [];
   const c = cfg as Partial<RedactionConfig>;
   (c.custom_patterns ?? []).forEach((p, i) => {

@@ -14,6 +14,6 @@ export const ResourceSchema = Type.Object(
 );
 export type ResourceConfig = Static<typeof ResourceSchema>;
 
-export function validateResource(cfg: unknown): string[] {
-  return validateActions((cfg as ResourceConfig).attributes, 'attributes');
+export function validateResource(cfg: ResourceConfig): string[] {
+  return validateActions(cfg.attributes, 'attributes');
 }

@@ -55,8 +55,7 @@ export const KafkaReceiverSchema = Type.Object(
 
 export type KafkaReceiverConfig = Static<typeof KafkaReceiverSchema>;
 
-export function validateKafkaReceiver(cfg: unknown): string[] {
-  const c = cfg as KafkaReceiverConfig;
+export function validateKafkaReceiver(c: KafkaReceiverConfig): string[] {
   const out: string[] = [];
   c.brokers.forEach((b, i) => {
     if (!/^[^\s:]+:\d{1,5}$/.test(b) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(b)) out.push(`brokers[${i}]: expected host:port, got ${JSON.stringify(b)}`);

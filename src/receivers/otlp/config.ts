@@ -139,8 +139,7 @@ export interface OtlpReceiverConfig {
 }
 
 /** Cross-field checks the schema cannot express. */
-export function validateOtlpConfig(cfg: unknown): string[] {
-  const c = cfg as OtlpReceiverConfig;
+export function validateOtlpConfig(c: OtlpReceiverConfig): string[] {
   const problems: string[] = [];
   const p = c.protocols ?? {};
   if (!('grpc' in p) && !('http' in p)) {

@@ -19,6 +19,7 @@ import { SelfTelemetry } from '../../../src/telemetry/selftelemetry.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { closeServer, listen } from '../../../src/util/endpoint.js';
 import { metricValue } from '../../helpers/telemetry.js';
+import { validConfig } from '../../helpers/validconfig.js';
 
 const HOST = { health: () => 'ok' as const };
 const traces = () => decodeJSON('traces', readFileSync(new URL('../../../../test/fixtures/otlp/traces.json', import.meta.url), 'utf8'));
@@ -70,8 +71,8 @@ test('defaults: the collector otlphttp defaults; an endpoint is required and mus
   assert.equal(cfg.timeout, '30s');
   assert.deepEqual(cfg.sending_queue, { enabled: true, num_consumers: 10, queue_size: 1000, blocking: false });
   assert.deepEqual(cfg.retry_on_failure, { enabled: true, initial_interval: '5s', randomization_factor: 0.5, multiplier: 1.5, max_interval: '30s', max_elapsed_time: '300s' });
-  assert.deepEqual(otlpHttpExporterFactory.validate!({}), ['endpoint: required (or traces_endpoint, metrics_endpoint and logs_endpoint)']);
-  assert.deepEqual(otlpHttpExporterFactory.validate!({ endpoint: 'h:4318' }), ['endpoint: scheme must be http or https, not h']);
+  assert.deepEqual(otlpHttpExporterFactory.validate?.(validConfig(otlpHttpExporterFactory.schema, {})), ['endpoint: required (or traces_endpoint, metrics_endpoint and logs_endpoint)']);
+  assert.deepEqual(otlpHttpExporterFactory.validate?.(validConfig(otlpHttpExporterFactory.schema, { endpoint: 'h:4318' })), ['endpoint: scheme must be http or https, not h']);
 });
 
 test('status mapping follows the OTLP/HTTP specification', () => {

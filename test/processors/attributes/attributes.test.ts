@@ -11,16 +11,16 @@ import { silentLogger } from '../../../src/telemetry/logger.js';
 import { SelfTelemetry } from '../../../src/telemetry/selftelemetry.js';
 import { SinkConsumer } from '../../helpers/sink.js';
 import { attr, logs, metric, metrics, prom, traces } from '../batch/build.js';
+import { validConfig } from '../../helpers/validconfig.js';
 
 function settings(): CreateSettings {
   return { id: 'attributes', kind: 'processor', logger: silentLogger(), telemetry: new SelfTelemetry({ processMetrics: false }) };
 }
 
 function config(partial: Record<string, unknown>): AttributesConfig {
-  const cfg = structuredClone(partial);
-  assert.deepEqual(validateAgainst(AttributesSchema, cfg, 'processors.attributes'), []);
-  assert.deepEqual(attributesFactory.validate!(cfg), []);
-  return cfg as AttributesConfig;
+  const cfg = validConfig(AttributesSchema, structuredClone(partial), 'processors.attributes');
+  assert.deepEqual(attributesFactory.validate?.(cfg), []);
+  return cfg;
 }
 
 async function run<S extends Signal>(signal: S, partial: Record<string, unknown>, data: any, ctx = {}) {
@@ -274,7 +274,7 @@ test('config problems are reported with their path', () => {
   const v = (actions: unknown[], extra: Record<string, unknown> = {}) => {
     const cfg: Record<string, unknown> = { actions, ...extra };
     const schema = validateAgainst(AttributesSchema, cfg, 'processors.attributes');
-    return schema.length ? schema : attributesFactory.validate!(cfg);
+    return schema.length ? schema : (attributesFactory.validate?.(cfg as AttributesConfig) ?? []);
   };
   assert.deepEqual(v([{ key: 'a', action: 'rename' }]), ['actions.0.action: unsupported action "rename" (known: insert, update, upsert, delete, hash, extract, convert)']);
   assert.deepEqual(v([{ key: 'a', action: 'insert' }]), ['actions.0: action insert needs one of value, from_attribute or from_context']);

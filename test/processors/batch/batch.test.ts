@@ -16,16 +16,16 @@ import { PushReceiver, pushReceiverFactory } from '../../helpers/testfactories.j
 import { FACTORIES, factoriesByKind } from '../../../src/components.js';
 import { Service } from '../../../src/service/service.js';
 import { attr, logs, metric, metrics, prom, spanNames, traces } from './build.js';
+import { validConfig } from '../../helpers/validconfig.js';
 
 function settings(): CreateSettings {
   return { id: 'batch', kind: 'processor', logger: silentLogger(), telemetry: new SelfTelemetry({ processMetrics: false }) };
 }
 
 function config(partial: Record<string, unknown>): BatchConfig {
-  const cfg = { ...partial };
-  assert.deepEqual(validateAgainst(BatchSchema, cfg, 'processors.batch'), []);
-  assert.deepEqual(batchFactory.validate!(cfg), []);
-  return cfg as BatchConfig;
+  const cfg = validConfig(BatchSchema, { ...partial }, 'processors.batch');
+  assert.deepEqual(batchFactory.validate?.(cfg), []);
+  return cfg;
 }
 
 function setup<S extends Signal>(signal: S, partial: Record<string, unknown>) {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Component } from '../../../src/component/component.js';
 import type { Consumer } from '../../../src/component/consumer.js';
-import { validateAgainst } from '../../../src/config/validate.js';
 import { GpucostSchema, type GpucostConfig } from '../../../src/processors/gpucost/config.js';
 import { gpucostProcessorFactory } from '../../../src/processors/gpucost/factory.js';
 import type { Traces } from '../../../src/pdata/proto.js';
@@ -11,15 +10,15 @@ import { silentLogger } from '../../../src/telemetry/logger.js';
 import { SelfTelemetry } from '../../../src/telemetry/selftelemetry.js';
 import { SinkConsumer } from '../../helpers/sink.js';
 import { llmSpan, spansOf, traces } from '../../helpers/genai.js';
+import { validConfig } from '../../helpers/validconfig.js';
 
 /** c = k·p/3600 = $0.001/s for one TESTGPU: the DESIGN.md worked example's replica. */
 const TEST_PRICES = { gpus: { TESTGPU: { tiers: { on_demand: { usd_per_gpu_hour: 3.6, source: 'test' } } } } };
 
 function config(over: Record<string, unknown> = {}): GpucostConfig {
-  const cfg = { ...over };
-  assert.deepEqual(validateAgainst(GpucostSchema, cfg, 'processors.gpucost'), []);
-  assert.deepEqual(gpucostProcessorFactory.validate!(cfg), []);
-  return cfg as GpucostConfig;
+  const cfg = validConfig(GpucostSchema, { ...over }, 'processors.gpucost');
+  assert.deepEqual(gpucostProcessorFactory.validate?.(cfg), []);
+  return cfg;
 }
 
 interface Rig {

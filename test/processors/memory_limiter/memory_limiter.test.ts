@@ -18,6 +18,7 @@ import { factoriesByKind, FACTORIES } from '../../../src/components.js';
 import { freePort } from '../../helpers/ports.js';
 import { SinkConsumer, sinkExporterFactory } from '../../helpers/sink.js';
 import { traces } from '../batch/build.js';
+import { validConfig } from '../../helpers/validconfig.js';
 
 const MIB = 1024 * 1024;
 
@@ -26,10 +27,9 @@ function settings(): CreateSettings {
 }
 
 function config(partial: Record<string, unknown>): MemoryLimiterConfig {
-  const cfg = { ...partial };
-  assert.deepEqual(validateAgainst(MemoryLimiterSchema, cfg, 'processors.memory_limiter'), []);
-  assert.deepEqual(memoryLimiterFactory.validate!(cfg), []);
-  return cfg as MemoryLimiterConfig;
+  const cfg = validConfig(MemoryLimiterSchema, { ...partial }, 'processors.memory_limiter');
+  assert.deepEqual(memoryLimiterFactory.validate?.(cfg), []);
+  return cfg;
 }
 
 /** A limiter whose memory reading and clock the test sets. */

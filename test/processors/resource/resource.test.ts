@@ -14,16 +14,16 @@ import { SelfTelemetry } from '../../../src/telemetry/selftelemetry.js';
 import { SinkConsumer, sinkExporterFactory } from '../../helpers/sink.js';
 import { PushReceiver, pushReceiverFactory } from '../../helpers/testfactories.js';
 import { attr, logs, metric, metrics, prom, traces } from '../batch/build.js';
+import { validConfig } from '../../helpers/validconfig.js';
 
 function settings(): CreateSettings {
   return { id: 'resource', kind: 'processor', logger: silentLogger(), telemetry: new SelfTelemetry({ processMetrics: false }) };
 }
 
 function config(partial: Record<string, unknown>): ResourceConfig {
-  const cfg = structuredClone(partial);
-  assert.deepEqual(validateAgainst(ResourceSchema, cfg, 'processors.resource'), []);
-  assert.deepEqual(resourceFactory.validate!(cfg), []);
-  return cfg as ResourceConfig;
+  const cfg = validConfig(ResourceSchema, structuredClone(partial), 'processors.resource');
+  assert.deepEqual(resourceFactory.validate?.(cfg), []);
+  return cfg;
 }
 
 async function run<S extends Signal>(signal: S, partial: Record<string, unknown>, data: any, ctx = {}) {
