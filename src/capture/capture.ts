@@ -61,7 +61,8 @@ export class Capture {
       maxBytes: cfg.max_bytes ?? DEFAULT_CAPTURE_MAX_BYTES,
       keep: cfg.rotate ?? 0,
       meta: { receiver: set.id, host: hostname(), pid: process.pid },
-      onError: (err, records) => this.drop(ErrorCode.CAPTURE_WRITE, records, `capture file write failed: ${err.message}`),
+      // records 0: a sync or close failed; nothing is lost yet, but it is logged.
+      onError: (err, records) => this.drop(ErrorCode.CAPTURE_WRITE, records, 'capture file write failed', err),
     });
     const t = set.telemetry;
     this.captured = t.counter('tollgate_capture_requests', 'Requests written to capture files, by receiver.', ['receiver']);
@@ -193,13 +194,12 @@ export class Capture {
     return out;
   }
 
-  private drop(reason: string, n: number, message: string): void {
-    if (n <= 0) return;
-    this.dropped.inc({ receiver: this.set.id, reason }, n);
+  private drop(reason: string, n: number, message: string, err?: unknown): void {
+    if (n > 0) this.dropped.inc({ receiver: this.set.id, reason }, n);
     const now = Date.now();
     if (now - (this.lastWarn.get(reason) ?? 0) < WARN_EVERY_MS) return;
     this.lastWarn.set(reason, now);
-    this.set.logger.warn({ reason, requests: n }, message);
+    this.set.logger.warn(err === undefined ? { reason, requests: n } : { reason, requests: n, err }, message);
   }
 }
 

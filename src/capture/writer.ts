@@ -75,8 +75,8 @@ export class CaptureWriter {
     const fh = this.fh;
     this.fh = undefined;
     if (fh) {
-      await fh.sync().catch(() => {});
-      await fh.close().catch(() => {});
+      await fh.sync().catch((e: Error) => this.opts.onError?.(e, 0));
+      await fh.close().catch((e: Error) => this.opts.onError?.(e, 0));
     }
   }
 
@@ -122,8 +122,8 @@ export class CaptureWriter {
     const old = this.fh;
     this.fh = undefined;
     if (old) {
-      await old.sync().catch(() => {});
-      await old.close().catch(() => {});
+      await old.sync().catch((e: Error) => this.opts.onError?.(e, 0));
+      await old.close().catch((e: Error) => this.opts.onError?.(e, 0));
     }
     mkdirSync(this.dir, { recursive: true });
     const created = new Date();

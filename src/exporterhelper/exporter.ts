@@ -13,7 +13,7 @@ import { signalCodec, type RequestCodec } from './codec.js';
 import { backoffSettings, type HelperConfig } from './config.js';
 import type { QueuedRequest, SendingQueue } from './queue.js';
 import { createQueue } from './queuefactory.js';
-import { createRateLimitedLogger } from '../telemetry/ratelog.js';
+import { createReporter } from '../telemetry/report.js';
 import { createRetrySender, type Sleep } from './retry.js';
 import type { SendFn } from './send.js';
 import { createTimeoutSender } from './timeout.js';
@@ -66,7 +66,7 @@ export function createExporter<S extends Signal>(
   opts: ExporterOptions<S> = {},
 ): Exporter<S> {
   const tel = set.telemetry.exporter(set.id);
-  const log = createRateLimitedLogger(set.logger, opts.logIntervalMs ?? 10_000);
+  const report = createReporter(set, opts.logIntervalMs ?? 10_000);
   const stop = new AbortController();
   const retry = cfg.retry_on_failure;
   const policy =
@@ -77,7 +77,7 @@ export function createExporter<S extends Signal>(
     stop: stop.signal,
     ...(opts.sleep ? { sleep: opts.sleep } : {}),
     onRetry: (err, delayMs, attempt) =>
-      log.log('warn', 'retry', { signal, code: err.code, status: err.status, attempt, delay_ms: delayMs, error: err.message }, 'exporting failed; will retry the request after the delay'),
+      report.problem('warn', 'retry', err, { signal, code: err.code, status: err.status, attempt, delay_ms: delayMs }, 'exporting failed; will retry the request after the delay'),
   });
 
   let queue: SendingQueue<SignalData[S]> | undefined;
@@ -102,10 +102,8 @@ export function createExporter<S extends Signal>(
   let closing = false;
   let stopped: Promise<void> | undefined;
 
-  const dropped = (err: ConsumerError, items: number) => {
-    set.telemetry.dropped(set.id, signal, err.code, items);
-    log.log('error', `drop:${err.code}`, { signal, code: err.code, status: err.status, items, error: err.message }, 'exporting failed; dropping data');
-  };
+  const dropped = (err: ConsumerError, items: number) =>
+    report.drop({ signal, code: err.code, items, err, fields: { status: err.status } }, 'exporting failed; dropping data');
 
   /** One request through retry → timeout → send, with the outcome counted. `owned`: nobody upstream will see the error. */
   async function deliver(req: QueuedRequest<SignalData[S]>, owned: boolean): Promise<void> {
@@ -117,15 +115,17 @@ export function createExporter<S extends Signal>(
       tel.sendFailed(signal, req.items);
       const kept = queue?.durable === true && err.kind !== 'permanent';
       if (owned && !kept) dropped(err, req.items);
-      else log.log('warn', `fail:${err.code}`, { signal, code: err.code, status: err.status, items: req.items, error: err.message }, 'exporting failed');
+      else report.problem('warn', `fail:${err.code}`, err, { signal, code: err.code, status: err.status, items: req.items }, 'exporting failed');
       throw err;
     }
     const rejected = outcome ? Math.min(req.items, Math.max(0, outcome.rejectedItems)) : 0;
     if (rejected > 0) {
       tel.sent(signal, req.items - rejected);
       tel.sendFailed(signal, rejected);
-      set.telemetry.dropped(set.id, signal, ErrorCode.PARTIAL_SUCCESS, rejected);
-      log.log('warn', 'partial', { signal, rejected, items: req.items, error: outcome?.message }, 'destination accepted the request but rejected part of it; dropping the rejected items');
+      report.drop(
+        { signal, code: ErrorCode.PARTIAL_SUCCESS, items: rejected, level: 'warn', fields: { request_items: req.items, server_message: outcome?.message } },
+        'destination accepted the request but rejected part of it; dropping the rejected items',
+      );
     } else tel.sent(signal, req.items);
   }
 
@@ -143,7 +143,7 @@ export function createExporter<S extends Signal>(
         } catch (e) {
           const err = asConsumerError(e, ErrorCode.QUEUE_FULL);
           tel.enqueueFailed(signal, items);
-          log.log('warn', `enqueue:${err.code}`, { signal, code: err.code, items, error: err.message }, 'could not queue data; the sender is told to retry');
+          report.problem('warn', `enqueue:${err.code}`, err, { signal, code: err.code, items }, 'could not queue data; the sender is told to retry');
           throw err;
         }
         return;

@@ -61,7 +61,7 @@ export class JsConsumer implements KafkaConsumer {
       await this.tracked(this.launch(topics, handler, events));
       return true;
     } catch (err) {
-      this.logger.warn({ error: (err as Error).message }, 'kafka consumer could not start; retrying in the background');
+      this.logger.warn({ err }, 'kafka consumer could not start; retrying in the background');
       this.scheduleRestart(topics, handler, events, err as Error);
       return false;
     }
@@ -161,7 +161,7 @@ export class JsConsumer implements KafkaConsumer {
       await p.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: part.offset }] }] });
     } catch (err) {
       // Not committed: the records are read again by whoever owns the partition (at-least-once).
-      this.logger.warn({ topic, partition, offset: part.offset, error: (err as Error).message }, 'offset commit failed; records will be redelivered');
+      this.logger.warn({ topic, partition, offset: part.offset, err }, 'offset commit failed; records will be redelivered');
       throw err;
     }
   }

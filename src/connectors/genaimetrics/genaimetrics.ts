@@ -4,7 +4,7 @@ import { READS_ONLY, type MetricsConsumer } from '../../component/consumer.js';
 import type { ConnectorComponent, CreateSettings } from '../../component/factory.js';
 import { parseDuration } from '../../config/types.js';
 import { asConsumerError } from '../../errors/consumererror.js';
-import { createRateLimitedLogger, type RateLimitedLogger } from '../../telemetry/ratelog.js';
+import { createReporter, type Reporter } from '../../telemetry/report.js';
 import { countDataPoints } from '../../pdata/count.js';
 import type { Traces } from '../../pdata/proto.js';
 import { GenaiAggregator } from './aggregator.js';
@@ -21,16 +21,16 @@ export class GenaiMetricsConnector implements ConnectorComponent<'traces'>, Comp
   readonly aggregator: GenaiAggregator;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  private readonly rlog: RateLimitedLogger;
+  private readonly report: Reporter;
   private stopped = false;
 
   constructor(
-    private readonly set: CreateSettings,
+    set: CreateSettings,
     private readonly cfg: GenaiMetricsConfig,
     private readonly next: MetricsConsumer,
   ) {
     this.aggregator = new GenaiAggregator(cfg);
-    this.rlog = createRateLimitedLogger(set.logger);
+    this.report = createReporter(set);
   }
 
   async start(): Promise<void> {
@@ -61,8 +61,10 @@ export class GenaiMetricsConnector implements ConnectorComponent<'traces'>, Comp
         await this.next.consume(md, {});
       } catch (err) {
         const e = asConsumerError(err);
-        this.set.telemetry.dropped(this.set.id, 'metrics', e.code, countDataPoints(md));
-        this.rlog.log('error', 'flush', { err: e.message, code: e.code }, 'downstream refused GenAI metrics; the next flush carries the cumulative values again');
+        this.report.drop(
+          { signal: 'metrics', code: e.code, items: countDataPoints(md), err: e, key: 'flush' },
+          'downstream refused GenAI metrics; the next flush carries the cumulative values again',
+        );
       }
     });
     return this.flushing;

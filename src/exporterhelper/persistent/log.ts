@@ -88,8 +88,11 @@ export class SegmentWriter {
             }
             if (this.fsync) await h.datasync();
           } catch (e) {
-            // Cut the partial write off so later appends and a restart never see it.
-            await h.truncate(start).catch(() => {});
+            // Cut the partial write off so later appends and a restart never see it. If that fails
+            // too, say so with the write's error: recovery then finds a torn or damaged tail.
+            await h.truncate(start).catch((te: unknown) => {
+              throw new Error(`append failed (${(e as Error).message}) and cutting off the partial write failed too (${(te as Error).message})`, { cause: e });
+            });
             throw e;
           }
           this.size = start + total;

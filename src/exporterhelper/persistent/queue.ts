@@ -22,6 +22,7 @@ import { SegmentWriter } from './log.js';
 import { HEADER_BYTES, bodyIntact, encodeRecord, readHeader } from './record.js';
 import { recover, type Damage } from './recover.js';
 import { QueueMetrics } from './metrics.js';
+import { createReporter, type Reporter } from '../../telemetry/report.js';
 import { sleep } from '../retry.js';
 
 export interface PersistentQueueOptions<T> {
@@ -63,6 +64,7 @@ export class PersistentQueue<T> implements SendingQueue<T> {
   readonly durable = true;
   private readonly o: PersistentQueueOptions<T>;
   private readonly log: Logger;
+  private readonly report: Reporter;
   private readonly metrics: QueueMetrics;
   private readonly now: () => number;
   // Records not yet delivered, in log order; `head` is the first one not done.
@@ -86,6 +88,7 @@ export class PersistentQueue<T> implements SendingQueue<T> {
   constructor(o: PersistentQueueOptions<T>) {
     this.o = o;
     this.log = o.logger.child({ queue: o.dir });
+    this.report = createReporter({ id: o.id, logger: this.log, telemetry: o.telemetry });
     this.now = o.now ?? Date.now;
     this.cursorWriter = new CursorWriter(o.dir, () => this.cursor(), this.log);
     this.metrics = new QueueMetrics(o.telemetry, o.id, o.signal, o.maxBytes, () => this.oldest(), this.now);
@@ -279,17 +282,15 @@ export class PersistentQueue<T> implements SendingQueue<T> {
       if (seq >= cursorSeq) continue;
       if (active && seq === active.seq) continue;
       this.segments.delete(seq);
-      await this.readers.get(seq)?.close().catch(() => {});
-      this.readers.delete(seq);
-      await unlink(segmentPath(this.o.dir, seq)).catch(() => {});
+      await this.closeReader(seq);
+      await this.removeSegment(seq);
     }
     if (!first && active && this.reserved === 0) {
       const retired = await this.writer!.retire();
       if (retired !== null) {
         this.segments.delete(retired);
-        await this.readers.get(retired)?.close().catch(() => {});
-        this.readers.delete(retired);
-        await unlink(segmentPath(this.o.dir, retired)).catch(() => {});
+        await this.closeReader(retired);
+        await this.removeSegment(retired);
       }
     }
     this.metrics.diskBytes(this.diskBytes());
@@ -303,11 +304,34 @@ export class PersistentQueue<T> implements SendingQueue<T> {
     return a ? { seq: a.seq, offset: a.size } : { seq: this.writer?.nextSeq ?? 0, offset: 0 };
   }
 
+  private async closeReader(seq: number): Promise<void> {
+    const h = this.readers.get(seq);
+    this.readers.delete(seq);
+    await h?.close().catch((err: unknown) => this.report.problem('warn', 'close', err, { segment: segmentPath(this.o.dir, seq) }, 'persistent queue: could not close a delivered segment'));
+  }
+
+  /**
+   * Deletes a delivered segment. A failure loses nothing (its records are behind the cursor), but the
+   * file keeps its disk space and would be read again past a lost cursor: say so.
+   */
+  private async removeSegment(seq: number): Promise<void> {
+    const path = segmentPath(this.o.dir, seq);
+    await unlink(path).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.report.problem('error', 'unlink', err, { segment: path }, 'persistent queue: could not delete a delivered segment; it still takes disk space');
+      }
+    });
+  }
+
   private damaged(d: Damage): void {
-    const n = Math.max(1, d.items);
-    this.o.telemetry.dropped(this.o.id, this.o.signal, ErrorCode.QUEUE_CORRUPT, n);
-    this.log.error(
-      { segment: segmentPath(this.o.dir, d.seq), offset: d.off, bytes: d.bytes, items: d.items || 'unknown', code: ErrorCode.QUEUE_CORRUPT },
+    this.report.drop(
+      {
+        signal: this.o.signal,
+        code: ErrorCode.QUEUE_CORRUPT,
+        items: Math.max(1, d.items),
+        fields: { segment: segmentPath(this.o.dir, d.seq), offset: d.off, bytes: d.bytes, damaged_items: d.items || 'unknown' },
+        key: `corrupt:${d.seq}`,
+      },
       `persistent queue: skipped damaged data (${d.what}); ${d.items ? `${d.items} items` : 'an unknown number of items'} lost`,
     );
   }

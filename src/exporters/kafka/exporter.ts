@@ -9,6 +9,7 @@ import { KafkaClientError, type KafkaProducer, type ProduceRecord } from '../../
 import { HEADER_ENCODING, HEADER_SIGNAL, HEADER_TENANT } from '../../kafka/headers.js';
 import { createKafkaClient } from '../../kafka/kafkajs.js';
 import type { KafkaExporterConfig } from './config.js';
+import { createReporter } from '../../telemetry/report.js';
 import { planner, type Plan } from './plan.js';
 
 /** Record overhead beside key, value and headers (attributes, varints, timestamp delta), rounded up. */
@@ -37,6 +38,7 @@ export function createKafkaExporter<S extends Signal>(set: CreateSettings, signa
   const max = cfg.producer.max_message_bytes;
   const timeoutMs = parseDuration(cfg.timeout);
   const progress = new WeakMap<object, Progress>();
+  const report = createReporter(set);
   let producer: KafkaProducer | undefined;
 
   function calls(p: Plan, ctx: RequestContext): ProduceRecord[][] {
@@ -68,13 +70,11 @@ export function createKafkaExporter<S extends Signal>(set: CreateSettings, signa
   /** Counts and logs what the plan could not send (the stack counts only whole-request failures). */
   function reportDrops(p: Plan): void {
     for (const d of p.converted) {
-      set.telemetry.dropped(set.id, signal, d.reason, d.count);
-      set.logger.warn({ signal, reason: d.reason, points: d.count }, 'points could not be translated to remote-write; dropped');
+      report.drop({ signal, code: d.reason, items: d.count, level: 'warn' }, 'points could not be translated to remote-write; dropped');
     }
     if (p.tooLargeItems > 0) {
-      set.telemetry.dropped(set.id, signal, ErrorCode.TOO_LARGE_ITEM, p.tooLargeItems);
-      set.logger.error(
-        { signal, code: ErrorCode.TOO_LARGE_ITEM, items: p.tooLargeItems, bytes: p.tooLargeBytes, max_message_bytes: max, topic },
+      report.drop(
+        { signal, code: ErrorCode.TOO_LARGE_ITEM, items: p.tooLargeItems, fields: { bytes: p.tooLargeBytes, max_message_bytes: max, topic } },
         'an item alone is larger than producer.max_message_bytes; dropped (never retried)',
       );
     }
@@ -139,7 +139,7 @@ export function createKafkaExporter<S extends Signal>(set: CreateSettings, signa
         allowAutoTopicCreation: cfg.producer.allow_auto_topic_creation,
       });
       // Connect now, but do not hold the service back if Kafka is down: the queue keeps the data.
-      producer.connect().catch((err: Error) => set.logger.warn({ brokers: cfg.brokers, error: err.message }, 'kafka not reachable yet; will retry when sending'));
+      producer.connect().catch((err: unknown) => set.logger.warn({ brokers: cfg.brokers, err }, 'kafka not reachable yet; will retry when sending'));
     },
     async shutdown() {
       const p = producer;

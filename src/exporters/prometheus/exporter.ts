@@ -16,6 +16,7 @@ import { closeServer, listen } from '../../util/endpoint.js';
 import { countItems } from '../../pdata/count.js';
 import type { PrometheusExporterConfig } from './config.js';
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, render } from './exposition.js';
+import { createReporter, type Reporter } from '../../telemetry/report.js';
 import { SeriesStore } from './store.js';
 
 export class PrometheusExporter implements Exporter<'metrics'> {
@@ -27,13 +28,14 @@ export class PrometheusExporter implements Exporter<'metrics'> {
   private readonly telemetry: SelfTelemetry;
   private server: Server | undefined;
   private boundPort = 0;
-  private lastDropLog = 0;
+  private readonly report: Reporter;
 
   constructor(
     private readonly set: CreateSettings,
     private readonly cfg: PrometheusExporterConfig,
   ) {
     this.logger = set.logger;
+    this.report = createReporter(set);
     this.telemetry = set.telemetry;
     const expireMs = parseDuration(cfg.metric_expiration);
     this.store = new SeriesStore(expireMs);
@@ -64,14 +66,10 @@ export class PrometheusExporter implements Exporter<'metrics'> {
     this.store.ingest(request, []);
     let lost = 0;
     for (const d of dropped) {
-      this.telemetry.dropped(this.set.id, 'metrics', d.reason, d.count);
+      this.report.drop({ signal: 'metrics', code: d.reason, items: d.count, level: 'warn' }, 'metric points that cannot be exposed to Prometheus were dropped');
       lost += d.count;
     }
     tel.sent('metrics', Math.max(0, countItems('metrics', data) - lost));
-    if (lost > 0 && Date.now() - this.lastDropLog > 10_000) {
-      this.lastDropLog = Date.now();
-      this.logger.warn({ dropped }, 'some metric points cannot be exposed to Prometheus and were dropped');
-    }
   }
 
   async start(_host: Host): Promise<void> {

@@ -13,7 +13,7 @@ import { createExporter } from '../../exporterhelper/exporter.js';
 import { sleep } from '../../exporterhelper/retry.js';
 import type { SendOutcome } from '../../exporterhelper/send.js';
 import type { Metrics, PromWrite } from '../../pdata/proto.js';
-import { createRateLimitedLogger, type RateLimitedLogger } from '../../telemetry/ratelog.js';
+import { createReporter, type Reporter } from '../../telemetry/report.js';
 import { DeltaToCumulative, otlpToPromWriteWithDrops, type PromTranslateOptions } from '../../translator/prometheus/index.js';
 import { RemoteWriteClient } from './client.js';
 import type { PrwExporterConfig } from './config.js';
@@ -54,7 +54,7 @@ export class PrwExporter implements Exporter<'metrics'> {
   private readonly limits: PartitionLimits;
   private readonly ext: ExternalLabels;
   private readonly translate: PromTranslateOptions;
-  private readonly rlog: RateLimitedLogger;
+  private readonly report: Reporter;
 
   constructor(
     private readonly set: CreateSettings,
@@ -63,7 +63,7 @@ export class PrwExporter implements Exporter<'metrics'> {
     const n = cfg.remote_write_queue.num_consumers;
     this.limits = { shards: n, maxSamples: cfg.max_batch_samples, maxBytes: cfg.max_batch_size_bytes };
     this.ext = externalLabels(cfg.external_labels);
-    this.rlog = createRateLimitedLogger(set.logger);
+    this.report = createReporter(set);
     this.translate = {
       namespace: cfg.namespace,
       addMetricSuffixes: cfg.add_metric_suffixes,
@@ -103,13 +103,11 @@ export class PrwExporter implements Exporter<'metrics'> {
           post: (body, tenant) => this.client.post(body, tenant),
           onAnswer: (status) => answers.inc({ exporter: set.id, status: String(status) }),
           onRetry: (err, delayMs, attempt) =>
-            this.rlog.log('warn', `retry:${err.status ?? 0}`, { status: err.status, attempt, delay_ms: delayMs, error: err.message }, 'remote-write batch failed; retrying'),
+            this.report.problem('warn', `retry:${err.status ?? 0}`, err, { status: err.status, attempt, delay_ms: delayMs }, 'remote-write batch failed; retrying'),
           onRejected: (reason, points, err, message) => {
-            set.telemetry.dropped(set.id, 'metrics', reason, points);
             tel.sendFailed('metrics', points);
-            this.rlog.log('error', 
-              `rejected:${reason}:${err.status ?? 0}`,
-              { reason, status: err.status, points, server_message: message },
+            this.report.drop(
+              { signal: 'metrics', code: reason, items: points, err, fields: { status: err.status, server_message: message }, key: `rejected:${reason}:${err.status ?? 0}` },
               reason === ErrorCode.RETRIES_EXHAUSTED ? 'remote-write batch dropped: retries exhausted' : 'remote-write batch refused by the target and dropped (not retryable)',
             );
           },
@@ -155,8 +153,10 @@ export class PrwExporter implements Exporter<'metrics'> {
     if (isPromMetrics(data)) return data.request;
     const { request, dropped } = otlpToPromWriteWithDrops(data as Metrics, this.translate);
     for (const d of dropped) {
-      this.set.telemetry.dropped(this.set.id, 'metrics', d.reason, d.count);
-      this.rlog.log('warn', `translate:${d.reason}`, { reason: d.reason, points: d.count }, 'OTLP points that cannot be written as Prometheus series were dropped');
+      this.report.drop(
+        { signal: 'metrics', code: d.reason, items: d.count, level: 'warn', key: `translate:${d.reason}` },
+        'OTLP points that cannot be written as Prometheus series were dropped',
+      );
     }
     return request;
   }

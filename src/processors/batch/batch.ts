@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { Counter, Gauge } from 'prom-client';
 import type { Component } from '../../component/component.js';
 import { EMPTY_CONTEXT, type RequestContext } from '../../component/context.js';
@@ -10,6 +9,7 @@ import { ErrorCode } from '../../errors/codes.js';
 import { permanentError } from '../../errors/consumererror.js';
 import { countItems } from '../../pdata/count.js';
 import type { BatchConfig } from './config.js';
+import { createReporter, type Reporter } from '../../telemetry/report.js';
 import { opsFor, type BatchOps } from './split.js';
 
 /**
@@ -92,12 +92,12 @@ export class BatchProcessor<S extends Signal> implements Component, SignalConsum
   private readonly cardinalityLimit: number;
   private readonly shards = new Map<string, Shard<SignalData[S]>>();
   private readonly inflight = new Set<Promise<void>>();
-  private readonly logger: Logger;
+  private readonly report: Reporter;
   private readonly tel: BatchTelemetry;
   private stopped = false;
 
   constructor(
-    private readonly set: CreateSettings,
+    set: CreateSettings,
     cfg: BatchConfig,
     private readonly signal: S,
     private readonly next: SignalConsumer<S>,
@@ -107,7 +107,7 @@ export class BatchProcessor<S extends Signal> implements Component, SignalConsum
     this.timeoutMs = parseDuration(cfg.timeout);
     this.metadataKeys = cfg.metadata_keys.map((k) => k.toLowerCase());
     this.cardinalityLimit = cfg.metadata_cardinality_limit;
-    this.logger = set.logger;
+    this.report = createReporter(set);
     this.tel = batchTelemetry(set);
   }
 
@@ -178,9 +178,9 @@ export class BatchProcessor<S extends Signal> implements Component, SignalConsum
 
   private cardinalityError(items: number) {
     const msg = `too many batcher metadata-value combinations (metadata_cardinality_limit ${this.cardinalityLimit})`;
-    this.set.telemetry.dropped(this.set.id, this.signal, ErrorCode.BATCH_CARDINALITY, items);
-    this.logger.warn({ processor: this.set.id, items, code: ErrorCode.BATCH_CARDINALITY }, msg);
-    return permanentError(ErrorCode.BATCH_CARDINALITY, msg);
+    const err = permanentError(ErrorCode.BATCH_CARDINALITY, msg);
+    this.report.drop({ signal: this.signal, code: ErrorCode.BATCH_CARDINALITY, items, err, level: 'warn' }, msg);
+    return err;
   }
 
   private armTimer(shard: Shard<SignalData[S]>, restart: boolean): void {

@@ -6,6 +6,7 @@ import type { MetricsData } from '../../component/signal.js';
 import { parseDuration } from '../../config/types.js';
 import { asConsumerError } from '../../errors/consumererror.js';
 import { createRateLimitedLogger, type RateLimitedLogger } from '../../telemetry/ratelog.js';
+import { createReporter, type Reporter } from '../../telemetry/report.js';
 import {
   InstrumentationScope,
   Long,
@@ -62,13 +63,14 @@ export class GpucostTraces implements Processor<'traces'>, Component {
   private readonly book: SharedBook<HeldSpan> | undefined;
   private readonly tel: GpucostTelemetry;
   private readonly rlog: RateLimitedLogger;
+  private readonly report: Reporter;
   private base: Long | undefined;
   private timer: NodeJS.Timeout | undefined;
   private releasing: Promise<void> = Promise.resolve();
   private stopped = false;
 
   constructor(
-    private readonly set: CreateSettings,
+    set: CreateSettings,
     private readonly cfg: GpucostConfig,
     private readonly next: TracesConsumer,
     table: PriceTable = buildPriceTable(cfg),
@@ -79,6 +81,7 @@ export class GpucostTraces implements Processor<'traces'>, Component {
     if (shared) this.book = new SharedBook(parseDuration(cfg.shared.settle_window), cfg.shared.max_pending_spans);
     this.tel = new GpucostTelemetry(set.telemetry, set.id);
     this.rlog = createRateLimitedLogger(set.logger);
+    this.report = createReporter(set);
   }
 
   async start(): Promise<void> {
@@ -204,8 +207,7 @@ export class GpucostTraces implements Processor<'traces'>, Component {
       await this.next.consume(batch, {});
     } catch (err) {
       const e = asConsumerError(err);
-      this.set.telemetry.dropped(this.set.id, 'traces', e.code, released.length);
-      this.rlog.log('error', 'release', { err: e.message, code: e.code, spans: released.length }, 'downstream refused priced spans after the settle window; dropped');
+      this.report.drop({ signal: 'traces', code: e.code, items: released.length, err: e, key: 'release' }, 'downstream refused priced spans after the settle window; dropped');
     }
   }
 }

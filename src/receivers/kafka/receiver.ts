@@ -6,7 +6,7 @@ import type { Signal } from '../../component/signal.js';
 import { parseDuration } from '../../config/types.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { asConsumerError } from '../../errors/consumererror.js';
-import { createRateLimitedLogger, type RateLimitedLogger } from '../../telemetry/ratelog.js';
+import { createReporter, type Reporter } from '../../telemetry/report.js';
 import type { BatchControl, ConsumedBatch, ConsumedRecord, KafkaConsumer, KafkaProducer } from '../../kafka/client.js';
 import {
   HEADER_DLQ_ERROR,
@@ -48,7 +48,7 @@ export class KafkaReceiver implements Component {
   private readonly routes = new Map<Signal, SignalConsumer<Signal>>();
   private readonly byTopic = new Map<string, Route>();
   private readonly tel: ReceiverTelemetry;
-  private readonly log: RateLimitedLogger;
+  private readonly report: Reporter;
   private readonly wake = new AbortController();
   private consumer: KafkaConsumer | undefined;
   private dlq: KafkaProducer | undefined;
@@ -63,7 +63,8 @@ export class KafkaReceiver implements Component {
     private readonly cfg: KafkaReceiverConfig,
   ) {
     this.tel = set.telemetry.receiver(set.id, 'kafka');
-    this.log = createRateLimitedLogger(set.logger, 10_000);
+    // Up to 10 lines per key per 10 s: each bad record's location is logged until a flood, then counted.
+    this.report = createReporter(set, { intervalMs: 10_000, burst: 10 });
     this.heartbeatMs = parseDuration(cfg.heartbeat_interval);
     this.capture = createCapture(set, cfg.capture);
     this.backoff = {
@@ -108,7 +109,7 @@ export class KafkaReceiver implements Component {
     const topics = [...this.byTopic.keys()];
     await this.consumer.start(topics, (b, ctl) => this.handle(b, ctl), {
       onAssign: (assignment) => this.set.logger.info({ group_id: cfg.group_id, assignment }, 'kafka partitions assigned'),
-      onCrash: (err, restart) => this.set.logger.error({ group_id: cfg.group_id, error: err.message, restart }, 'kafka consumer failed; restarting'),
+      onCrash: (err, restart) => this.report.problem('error', 'crash', err, { group_id: cfg.group_id, restart }, 'kafka consumer failed; restarting'),
     });
   }
 
@@ -168,16 +169,21 @@ export class KafkaReceiver implements Component {
       } catch (e) {
         const err = asConsumerError(e);
         this.tel.refused(signal, items);
-        const where = { topic: batch.topic, partition: batch.partition, offset: rec.offset, signal, items, code: err.code, error: err.message };
+        const where = { topic: batch.topic, partition: batch.partition, offset: rec.offset };
         if (err.kind === 'permanent') {
           // No retry can succeed: count the loss and move past the record.
-          this.set.telemetry.dropped(this.set.id, signal, err.code, items);
-          this.set.logger.error(where, 'pipeline refused a kafka record permanently; dropped and committed past it');
+          this.report.drop({ signal, code: err.code, items, err, fields: where, key: `drop:${err.code}:${batch.topic}:${batch.partition}` }, 'pipeline refused a kafka record permanently; dropped and committed past it');
           return true;
         }
         const wait = err.retryAfterMs ?? this.jitter(delay);
         delay = Math.min(delay * this.backoff.multiplier, this.backoff.max);
-        this.log.log('warn', `refused:${batch.topic}:${batch.partition}`, { ...where, attempt, retry_in_ms: Math.round(wait) }, 'pipeline refused a kafka record; holding the partition and retrying it');
+        this.report.problem(
+          'warn',
+          `refused:${batch.topic}:${batch.partition}`,
+          err,
+          { ...where, signal, items, code: err.code, attempt, retry_in_ms: Math.round(wait) },
+          'pipeline refused a kafka record; holding the partition and retrying it',
+        );
         if (!(await this.pause(wait, ctl))) return false;
       }
     }
@@ -185,9 +191,15 @@ export class KafkaReceiver implements Component {
 
   /** Undecodable: count, log where it is, copy it to the dead-letter topic if configured, skip it. */
   private async setAside(route: Route, batch: ConsumedBatch, rec: ConsumedRecord, encoding: string, err: Error, ctl: BatchControl): Promise<boolean> {
-    this.set.telemetry.dropped(this.set.id, route.signal, ErrorCode.DECODE, 1);
-    this.set.logger.error(
-      { topic: batch.topic, partition: batch.partition, offset: rec.offset, encoding, code: ErrorCode.DECODE, error: err.message, dead_letter_topic: this.cfg.dead_letter_topic },
+    this.report.drop(
+      {
+        signal: route.signal,
+        code: ErrorCode.DECODE,
+        items: 1,
+        err,
+        fields: { topic: batch.topic, partition: batch.partition, offset: rec.offset, encoding, dead_letter_topic: this.cfg.dead_letter_topic },
+        key: `decode:${batch.topic}:${batch.partition}`,
+      },
       'undecodable kafka record skipped',
     );
     if (!this.dlq || !this.cfg.dead_letter_topic) return true;
@@ -205,7 +217,7 @@ export class KafkaReceiver implements Component {
         return true;
       } catch (e) {
         // Not skipped until it is safely in the dead-letter topic.
-        this.log.log('warn', 'dlq', { topic: this.cfg.dead_letter_topic, error: (e as Error).message }, 'could not write to the dead-letter topic; retrying');
+        this.report.problem('warn', 'dlq', e, { topic: this.cfg.dead_letter_topic }, 'could not write to the dead-letter topic; retrying');
         if (!(await this.pause(this.jitter(delay), ctl))) return false;
         delay = Math.min(delay * this.backoff.multiplier, this.backoff.max);
       }

@@ -7,7 +7,7 @@ import type { Signal, SignalData } from '../../component/signal.js';
 import { asConsumerError } from '../../errors/consumererror.js';
 import { countItems } from '../../pdata/count.js';
 import type { ReceiverTelemetry, SelfTelemetry } from '../../telemetry/selftelemetry.js';
-import { createRateLimitedLogger, type RateLimitedLogger } from '../../telemetry/ratelog.js';
+import { createReporter, type Reporter } from '../../telemetry/report.js';
 import { refusalOf, type Refusal } from './status.js';
 
 export type Transport = 'grpc' | 'http';
@@ -22,7 +22,7 @@ const ACCEPTED: ExportResult = Object.freeze({ ok: true, rejected: 0, message: '
 export class ExportCore {
   readonly consumers: { [S in Signal]?: SignalConsumer<S> } = {};
   private readonly tel: Record<Transport, ReceiverTelemetry>;
-  private readonly log: RateLimitedLogger;
+  private readonly report: Reporter;
 
   constructor(
     readonly id: string,
@@ -30,7 +30,7 @@ export class ExportCore {
     telemetry: SelfTelemetry,
   ) {
     this.tel = { grpc: telemetry.receiver(id, 'grpc'), http: telemetry.receiver(id, 'http') };
-    this.log = createRateLimitedLogger(logger, { burst: 10 });
+    this.report = createReporter({ id, logger, telemetry }, { burst: 10 });
   }
 
   has(signal: Signal): boolean {
@@ -55,12 +55,12 @@ export class ExportCore {
         tel.accepted(signal, items - rejected);
         tel.refused(signal, rejected);
         const message = `${err.code}: ${err.message}`;
-        this.log.log('warn', err.code, { code: err.code, signal, transport, items, rejected, error: err.message }, 'part of a request was refused');
+        this.report.problem('warn', err.code, err, { code: err.code, signal, transport, items, rejected }, 'part of a request was refused');
         return { ok: true, rejected, message };
       }
       tel.refused(signal, items);
       const refusal = refusalOf(err);
-      this.log.log('warn', err.code, { code: err.code, signal, transport, items, grpc_code: refusal.code, error: err.message }, 'request refused by the pipeline');
+      this.report.problem('warn', err.code, err, { code: err.code, signal, transport, items, grpc_code: refusal.code }, 'request refused by the pipeline');
       return { ok: false, refusal };
     }
   }
@@ -68,7 +68,8 @@ export class ExportCore {
   /** A request refused before reaching the pipeline (bad input, size limit): counted and logged. */
   refusedInput(transport: Transport, signal: Signal | undefined, refusal: Refusal, status: string): void {
     this.tel[transport].failedRequest(status);
-    this.log.log('warn', refusal.reason, { code: refusal.reason, signal, transport, status, error: refusal.message }, 'request refused');
+    // No exception behind a refused input: its answer's text stands in `err`, as errors do elsewhere.
+    this.report.problem('warn', refusal.reason, { message: refusal.message }, { code: refusal.reason, signal, transport, status }, 'request refused');
   }
 
   /** Counts a pipeline refusal's answer by status (pipeline refusals are already logged in export()). */

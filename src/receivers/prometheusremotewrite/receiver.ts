@@ -9,7 +9,7 @@ import { createCapture, type Capture } from '../../capture/index.js';
 import { asConsumerError } from '../../errors/consumererror.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { HEADER_EXEMPLARS_WRITTEN, HEADER_HISTOGRAMS_WRITTEN, HEADER_SAMPLES_WRITTEN } from '../../prw/codec.js';
-import { createRateLimitedLogger, type RateLimitedLogger } from '../../telemetry/ratelog.js';
+import { createReporter, type Reporter } from '../../telemetry/report.js';
 import type { ReceiverTelemetry } from '../../telemetry/selftelemetry.js';
 import { closeServer, listen } from '../../util/endpoint.js';
 import type { PrwReceiverConfig } from './config.js';
@@ -31,7 +31,7 @@ const PATHS: ReadonlyMap<string, number> = new Map([
 export class PrwReceiver implements Component {
   private server: Server | undefined;
   private readonly tel: ReceiverTelemetry;
-  private readonly rlog: RateLimitedLogger;
+  private readonly report: Reporter;
   private readonly tenantHeader: string;
   private readonly capture: Capture | undefined;
   private inflight = 0;
@@ -44,7 +44,7 @@ export class PrwReceiver implements Component {
     private readonly next: MetricsConsumer,
   ) {
     this.tel = set.telemetry.receiver(set.id, 'http');
-    this.rlog = createRateLimitedLogger(set.logger);
+    this.report = createReporter(set);
     this.tenantHeader = cfg.tenant_header.toLowerCase();
     this.capture = createCapture(set, cfg.capture);
   }
@@ -131,7 +131,7 @@ export class PrwReceiver implements Component {
       if (status !== 400) res.setHeader('retry-after', String(Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000))));
       if (version === 2) writtenHeaders(res, 0, 0, 0);
       this.tel.failedRequest(String(status));
-      this.rlog.log('warn', `downstream:${err.code}`, { status, code: err.code, tenant, points }, `remote-write refused: ${err.message}`);
+      this.report.problem('warn', `downstream:${err.code}`, err, { status, code: err.code, tenant, points }, 'remote-write request refused by the pipeline');
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${err.message}\n`);
       return;
     }
@@ -146,11 +146,11 @@ export class PrwReceiver implements Component {
 
   private refuse(req: IncomingMessage, res: ServerResponse, err: RefusedRequest, version: ProtoVersion): void {
     this.tel.failedRequest(String(err.status));
+    const fields = { status: err.status, client: req.socket.remoteAddress };
     if (err.points > 0) {
       this.tel.refused('metrics', err.points);
-      this.set.telemetry.dropped(this.set.id, 'metrics', err.code, err.points);
-    }
-    this.rlog.log('warn', `refused:${err.code}`, { status: err.status, code: err.code, client: req.socket.remoteAddress }, `remote-write request refused: ${err.message}`);
+      this.report.drop({ signal: 'metrics', code: err.code, items: err.points, err, fields, key: `refused:${err.code}`, level: 'warn' }, 'remote-write request refused');
+    } else this.report.problem('warn', `refused:${err.code}`, err, { code: err.code, ...fields }, 'remote-write request refused');
     if (version === 2) writtenHeaders(res, 0, 0, 0);
     // A body we did not read is not drained: close the connection after answering.
     if (err.status === 413 || !req.complete) res.setHeader('connection', 'close');

@@ -155,7 +155,7 @@ for (const [status, reason] of [
       assert.deepEqual(target.requests.map((r) => r.status), [status, status, status, status, status, 200], 'one attempt per batch, and later batches still go');
       assert.equal(await dropped(h.tel, reason), 15);
       assert.equal(await metricValue(h.tel, 'tollgate_exporter_remote_write_requests', { exporter: 'prometheusremotewrite', status: String(status) }), 5);
-      const lines = h.logs.filter((l) => l.reason === reason);
+      const lines = h.logs.filter((l) => l.code === reason);
       assert.equal(lines.length, 1, 'one log line for five refusals within the interval');
       assert.equal(lines[0]!.server_message, `out of order sample for series ${status}`);
     } finally {

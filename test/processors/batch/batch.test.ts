@@ -61,20 +61,16 @@ test('size trigger: requests are merged and sent once send_batch_size items are 
 });
 
 test('timeout trigger: a partial batch is sent when the timeout passes', async () => {
-  const { sink, p } = setup('logs', { send_batch_size: 1000, timeout: '20ms' });
+  const { sink, p, set } = setup('logs', { send_batch_size: 1000, timeout: '20ms' });
   const a = p.consume(logs({ scopes: [{ items: 3 }] }), {});
   const b = p.consume(logs({ scopes: [{ items: 2 }] }), {});
   await Promise.all([a, b]);
   assert.equal(sink.calls.length, 1);
   assert.equal(sink.calls[0]!.items, 5);
-  const text = await settingsTelemetryText(p);
+  const text = (await set.telemetry.render()).body;
   assert.match(text, /otelcol_processor_batch_timeout_trigger_send\{processor="batch"\} 1/);
   await p.shutdown();
 });
-
-async function settingsTelemetryText(p: BatchProcessor<any>): Promise<string> {
-  return (await (p as any).set.telemetry.render()).body;
-}
 
 test('send_batch_max_size splits inside resources and scopes, copying the resource and scope', async () => {
   const { sink, p } = setup('traces', { send_batch_size: 5, send_batch_max_size: 5, timeout: HOUR });

@@ -68,8 +68,10 @@ test('undecodable records are counted, logged, dead-lettered and skipped; the re
 
   const lines = logs.lines.filter((l) => l.msg === 'undecodable kafka record skipped');
   assert.deepEqual(lines.map((l) => `${l.topic}/${l.partition}/${l.offset}`), [1, 4, 5, 6].map((o) => `${topic}/0/${o}`));
-  assert.match(String(lines[2]!.error), /metrics/);
-  assert.match(String(lines[3]!.error), /zstd_cbor/);
+  assert.match(String(lines[2]!.err?.message), /metrics/);
+  assert.match(String(lines[3]!.err?.message), /zstd_cbor/);
+  assert.equal(lines[3]!.err?.type, 'RecordDecodeError');
+  assert.match(String(lines[3]!.err?.stack), /\n\s+at /, 'the error is logged with its stack');
 
   const dead = await readTopics(kafka.brokers, [dlq], (rs) => rs.length >= 4);
   assert.deepEqual(dead.map((r) => r.headers['tollgate-dlq-offset']), ['1', '4', '5', '6']);

@@ -39,7 +39,7 @@ test('refusals are logged with their code, at most a burst per window per code, 
   assert.equal(decode.length, 10, 'a burst of 10 per window for one code');
   assert.equal(decode[0]!.transport, 'http');
   assert.equal(decode[0]!.status, '400');
-  assert.match(decode[0]!.error, /invalid JSON/);
+  assert.match(decode[0]!.err.message, /invalid JSON/);
   const refused = lines.filter((l) => l.code === 'TG_INVALID_DATA');
   assert.equal(refused.length, 1, 'another code has its own budget');
   assert.equal(refused[0]!.transport, 'grpc');
