@@ -114,7 +114,14 @@ async function startKafka() {
       // If this runner dies without cleaning up, the watchdog stops the broker and removes its data.
       const watchdog = spawn(
         'bash',
-        ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; bash "$2" stop >/dev/null 2>&1; rm -rf "$3"', 'watchdog', String(process.pid), KAFKA_SH, dataDir],
+        [
+          '-c',
+          'while kill -0 "$1" 2>/dev/null; do sleep 2; done; bash "$2" stop >/dev/null 2>&1; rm -rf "$3"',
+          'watchdog',
+          String(process.pid),
+          KAFKA_SH,
+          dataDir,
+        ],
         { env, detached: true, stdio: 'ignore' },
       );
       watchdog.unref();
@@ -143,7 +150,10 @@ async function startKafka() {
 function runNodeTest(files, env) {
   const concurrency = process.env.TEST_CONCURRENCY ?? '2';
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const counts = { tests: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
     let tail = '';
     const scan = (line) => {
