@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { Duration, parseDuration } from '../config/types.js';
 import { StorageSchema } from './persistent/config.js';
 
@@ -24,6 +25,13 @@ export const RetrySchema = Type.Object(
   },
 );
 export type RetryConfig = Static<typeof RetrySchema>;
+
+/**
+ * The one set of retry defaults (the collector's retry_on_failure: 5 s first wait, ×1.5, at most 30 s
+ * between attempts, ±50 % jitter, give up after 300 s), taken from the schema. Exporters get them
+ * through their config; the remote-write shards and `tollgate replay` use them too.
+ */
+export const RETRY_DEFAULTS = Value.Default(RetrySchema, {}) as RetryConfig;
 
 export const QueueSchema = Type.Object(
   {

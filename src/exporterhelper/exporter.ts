@@ -15,7 +15,7 @@ import type { QueuedRequest, SendingQueue } from './queue.js';
 import { createQueue } from './queuefactory.js';
 import { createReporter } from '../telemetry/report.js';
 import { createRetrySender, type Sleep } from './retry.js';
-import type { SendFn } from './send.js';
+import { remainderOf, type SendFn } from './send.js';
 import { createTimeoutSender } from './timeout.js';
 
 export interface ExporterOptions<S extends Signal> {
@@ -34,6 +34,12 @@ export interface ExporterOptions<S extends Signal> {
   random?: () => number;
   /** Interval of the rate-limited failure log lines, ms (default 10 s). */
   logIntervalMs?: number;
+  /**
+   * The send stops soon after its AbortSignal fires and reports its progress
+   * (PartialSendError): at the timeout, the attempt waits for it instead of
+   * failing at once, so a retry never overlaps a send still under way.
+   */
+  settlesOnAbort?: boolean;
 }
 
 /**
@@ -72,7 +78,7 @@ export function createExporter<S extends Signal>(
   const policy =
     opts.retryPolicy ?? (retry?.enabled ? createBackoffPolicy(backoffSettings(retry), opts.random ? { random: opts.random } : {}) : NO_RETRY);
   const timeoutMs = cfg.timeout === undefined ? 0 : parseDuration(cfg.timeout);
-  const sender = createRetrySender(createTimeoutSender(timeoutMs, send), {
+  const sender = createRetrySender(createTimeoutSender(timeoutMs, send, opts.settlesOnAbort === true), {
     policy,
     stop: stop.signal,
     ...(opts.sleep ? { sleep: opts.sleep } : {}),
@@ -112,10 +118,13 @@ export function createExporter<S extends Signal>(
       outcome = await sender(req);
     } catch (e) {
       const err = asConsumerError(e, ErrorCode.EXPORT_RETRYABLE);
-      tel.sendFailed(signal, req.items);
+      // Attempts may have got part of the request out: only the rest failed.
+      const rest = remainderOf(err, req);
+      if (rest !== req) tel.sent(signal, req.items - rest.items);
+      tel.sendFailed(signal, rest.items);
       const kept = queue?.durable === true && err.kind !== 'permanent';
-      if (owned && !kept) dropped(err, req.items);
-      else report.problem('warn', `fail:${err.code}`, err, { signal, code: err.code, status: err.status, items: req.items }, 'exporting failed');
+      if (owned && !kept) dropped(err, rest.items);
+      else report.problem('warn', `fail:${err.code}`, err, { signal, code: err.code, status: err.status, items: rest.items }, 'exporting failed');
       throw err;
     }
     const rejected = outcome ? Math.min(req.items, Math.max(0, outcome.rejectedItems)) : 0;

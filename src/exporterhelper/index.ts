@@ -8,5 +8,5 @@ export { createMemoryQueue, type MemoryQueueOptions } from './memoryqueue.js';
 export { createQueue, type QueueSettings } from './queuefactory.js';
 export { signalCodec, type RequestCodec } from './codec.js';
 export { createRateLimitedLogger, type RateLimitedLogger } from '../telemetry/ratelog.js';
-export type { SendFn, SendOutcome, PartialRejection, Sender } from './send.js';
+export { PartialSendError, remainderOf, type SendFn, type SendOutcome, type PartialRejection, type Sender } from './send.js';
 export type { QueuedRequest, SendingQueue } from './queue.js';

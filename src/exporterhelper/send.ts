@@ -1,4 +1,5 @@
 import type { RequestContext } from '../component/context.js';
+import { ConsumerError } from '../errors/consumererror.js';
 import type { QueuedRequest } from './queue.js';
 
 /**
@@ -22,3 +23,25 @@ export type SendFn<T> = (data: T, ctx: RequestContext, signal: AbortSignal) => P
 
 /** One layer of the stack: sends a queued request, maybe several times. */
 export type Sender<T> = (req: QueuedRequest<T>) => Promise<SendOutcome>;
+
+/**
+ * A send that got part of the request out before it failed: `remainder` is
+ * what is still to send (as the collector's partial errors carry the data to
+ * retry). The retry layer resends only the remainder, the stack counts only
+ * its items when it gives up, and the persistent queue stores the remainder
+ * in place of the request, so progress survives a restart.
+ */
+export class PartialSendError<T> extends ConsumerError {
+  constructor(
+    err: ConsumerError,
+    readonly remainder: QueuedRequest<T>,
+  ) {
+    super(err.kind, err.code, err.message, { retryAfterMs: err.retryAfterMs, status: err.status, cause: err });
+    this.name = 'PartialSendError';
+  }
+}
+
+/** The part of `req` still to send after `err`: its remainder if the send made progress, else all of it. */
+export function remainderOf<T>(err: unknown, req: QueuedRequest<T>): QueuedRequest<T> {
+  return err instanceof PartialSendError ? err.remainder : req;
+}

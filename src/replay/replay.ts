@@ -11,6 +11,10 @@ import { Lanes } from './lanes.js';
 import { preparePrw, prepareOtlp, type Prepared, type TargetProtocol } from './prepare.js';
 import { decodePayload, fromCapture, type ReplayRequest } from './request.js';
 import { shiftPayload, timeRange, type TimeRange } from './shift.js';
+import { ConsumerError, retryableError, throttledError } from '../errors/consumererror.js';
+import { ErrorCode } from '../errors/codes.js';
+import { createBackoffPolicy } from '../exporterhelper/backoff.js';
+import { RETRY_DEFAULTS, backoffSettings } from '../exporterhelper/config.js';
 import { bump, emptySummary, total, type ReplaySummary } from './summary.js';
 
 export interface ReplayOptions {
@@ -94,9 +98,14 @@ export function makeSender(o: ReplayOptions): { sender: Sender; protocol: Target
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function backoffMs(attempt: number): number {
-  const base = Math.min(30_000, 500 * 2 ** attempt);
-  return base * (0.8 + Math.random() * 0.4);
+// Retries wait as the exporters do (the shared backoff policy with RETRY_DEFAULTS: 5 s, ×1.5, 30 s,
+// ±50 % jitter; at least what Retry-After asks), capped at `retries` attempts and `maxRetryDelayMs`.
+const RETRY_POLICY = createBackoffPolicy({ ...backoffSettings(RETRY_DEFAULTS), maxElapsedMs: 0 });
+
+/** A failed send as the policy reads it: throttled when the target named a delay. */
+function retryErrorOf(r: SendResult): ConsumerError {
+  const message = r.message ?? r.status;
+  return r.retryAfterMs !== undefined ? throttledError(ErrorCode.EXPORT_RETRYABLE, message, r.retryAfterMs) : retryableError(ErrorCode.EXPORT_RETRYABLE, message);
 }
 
 export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
@@ -181,6 +190,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
     const work = async (p: Prepared): Promise<void> => {
       s.requests.sent++;
       s.items.sent += p.items;
+      const run = RETRY_POLICY.begin();
       for (let attempt = 0; ; attempt++) {
         let r: SendResult;
         try {
@@ -197,7 +207,8 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
         }
         if (r.retryable && attempt < retries) {
           s.requests.retries++;
-          await sleep(Math.min(maxDelay, r.retryAfterMs ?? backoffMs(attempt)));
+          const d = run.next(retryErrorOf(r));
+          await sleep(Math.min(maxDelay, d.retry ? d.delayMs : 0));
           continue;
         }
         const c = r.retryable ? s.requests.failed : s.requests.refused;

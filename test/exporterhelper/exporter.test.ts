@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createExporter } from '../../src/exporterhelper/exporter.js';
 import type { HelperConfig } from '../../src/exporterhelper/config.js';
-import type { PartialRejection, SendFn } from '../../src/exporterhelper/send.js';
+import { PartialSendError, type PartialRejection, type SendFn } from '../../src/exporterhelper/send.js';
 import { ConsumerError, permanentError, retryableError, throttledError } from '../../src/errors/consumererror.js';
 import type { Traces } from '../../src/pdata/proto.js';
 import { SelfTelemetry } from '../../src/telemetry/selftelemetry.js';
@@ -267,5 +267,70 @@ test('shutdown without start, and twice, is safe', async () => {
   const { send } = scripted([]);
   const { exp } = make(queued(), send);
   await exp.shutdown();
+  await exp.shutdown();
+});
+
+/** A send that gets the first `per` spans of each attempt out, then fails with the rest as its remainder. */
+function partialSend(per: number, failures: number, err = retryableError('TG_EXPORT_RETRYABLE', 'broker went away')) {
+  const sent: string[] = [];
+  const attempts: number[] = [];
+  const send: SendFn<Traces> = async (data, ctx) => {
+    const spans = data.resourceSpans?.[0]?.scopeSpans?.[0]?.spans ?? [];
+    attempts.push(spans.length);
+    const n = attempts.length <= failures ? Math.min(per, spans.length) : spans.length;
+    for (const s of spans.slice(0, n)) sent.push(String(s.name));
+    if (n === spans.length) return;
+    const rest = spans.slice(n);
+    throw new PartialSendError(err, { data: { resourceSpans: [{ scopeSpans: [{ spans: rest }] }] }, ctx, items: rest.length });
+  };
+  return { sent, attempts, send };
+}
+
+test('partial progress: a retry sends only the remainder the failed send handed back; nothing twice', async () => {
+  const { sent, attempts, send } = partialSend(2, 2);
+  const { exp, metric } = make(direct, send, { sleep: async () => {} });
+  await exp.start(HOST);
+  await exp.consume(traces(6), {});
+  assert.deepEqual(attempts, [6, 4, 2], 'each attempt holds what the one before left');
+  assert.deepEqual(sent, ['s0', 's1', 's2', 's3', 's4', 's5']);
+  assert.equal(await metric('otelcol_exporter_sent_spans'), 6);
+  assert.equal(await metric('otelcol_exporter_send_failed_spans'), 0);
+  await exp.shutdown();
+});
+
+test('partial progress: when retries run out only the unsent remainder is counted as dropped', async () => {
+  const { sent, send } = partialSend(1, 99);
+  const cfg = { ...queued(), retry_on_failure: { ...fastRetry, enabled: false } };
+  const { exp, metric, droppedBy } = make(cfg, send);
+  await exp.start(HOST);
+  await exp.consume(traces(5), {});
+  await exp.shutdown();
+  assert.deepEqual(sent, ['s0']);
+  assert.equal(await droppedBy('TG_EXPORT_RETRYABLE'), 4);
+  assert.equal(await metric('otelcol_exporter_sent_spans'), 1);
+  assert.equal(await metric('otelcol_exporter_send_failed_spans'), 4);
+});
+
+test('partial progress after a timeout: a send that settles on abort is waited for, and only its remainder is retried', async () => {
+  const sent: string[] = [];
+  const attempts: number[] = [];
+  const send: SendFn<Traces> = async (data, ctx, abort) => {
+    const spans = data.resourceSpans?.[0]?.scopeSpans?.[0]?.spans ?? [];
+    attempts.push(spans.length);
+    for (let i = 0; i < spans.length; i++) {
+      // The first attempt hangs after two spans until the deadline aborts it; then it stops there.
+      if (attempts.length === 1 && i === 2) await new Promise((r) => abort.addEventListener('abort', r, { once: true }));
+      if (abort.aborted) {
+        const rest = spans.slice(i);
+        throw new PartialSendError(retryableError('TG_EXPORT_TIMEOUT', 'timed out'), { data: { resourceSpans: [{ scopeSpans: [{ spans: rest }] }] }, ctx, items: rest.length });
+      }
+      sent.push(String(spans[i]?.name));
+    }
+  };
+  const { exp } = make({ ...direct, timeout: '50ms' }, send, { sleep: async () => {}, settlesOnAbort: true });
+  await exp.start(HOST);
+  await exp.consume(traces(5), {});
+  assert.deepEqual(attempts, [5, 3], 'the second attempt starts where the first stopped');
+  assert.deepEqual(sent, ['s0', 's1', 's2', 's3', 's4'], 'every span once, in order');
   await exp.shutdown();
 });

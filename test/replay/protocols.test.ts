@@ -1,4 +1,5 @@
-// Retry rules per protocol and per-series order under concurrency.
+// Retry rules per protocol and per-series order under concurrency. (Waits between retries are capped
+// at 10 ms with maxRetryDelayMs: the rules are under test here, not the backoff's timing.)
 //
 // The targets here are small stand-in servers: a real Prometheus, Thanos or
 // collector cannot be made to answer 503-then-200, 429 with Retry-After or
@@ -54,7 +55,7 @@ test('OTLP/HTTP: 503 and 429 retried after Retry-After, 400 refused at once, par
   const port = await listen(server);
   try {
     const file = await writeCapture(dir, 'otlp.tgcap', ['ok', 'flaky', 'busy', 'bad', 'partial'].map((t, i) => logsRecord(t, T0 + BigInt(i))));
-    const s = await runReplay({ files: [file], target: `http://127.0.0.1:${port}`, concurrency: 1 });
+    const s = await runReplay({ files: [file], target: `http://127.0.0.1:${port}`, concurrency: 1, maxRetryDelayMs: 10 });
     assert.equal(s.requests.sent, 5);
     assert.equal(s.requests.accepted, 4);
     assert.equal(s.requests.retries, 3);
@@ -118,7 +119,7 @@ test('remote-write: lanes keep every series in order; 429 and 5xx retried, 409 n
   const port = await listen(server);
   try {
     const file = await writeCapture(dir, 'prw.tgcap', Array.from({ length: 40 }, (_, i) => prwRecord(i, 16, i % 2 ? 'team-a' : 'team-b')));
-    const s = await runReplay({ files: [file], target: `http://127.0.0.1:${port}/api/v1/write`, concurrency: 4 });
+    const s = await runReplay({ files: [file], target: `http://127.0.0.1:${port}/api/v1/write`, concurrency: 4, maxRetryDelayMs: 10 });
     assert.equal(outOfOrder, 0, 'a series went backwards in time');
     assert.equal(s.requests.accepted, s.requests.sent);
     assert.equal(s.items.accepted, 40 * 16);
@@ -134,7 +135,7 @@ test('remote-write: lanes keep every series in order; 429 and 5xx retried, 409 n
       statusOnce = status;
       const before = calls;
       const one = await writeCapture(dir, `one-${status}.tgcap`, [prwRecord(100 + status, 1, 't')]);
-      const r = await runReplay({ files: [one], target: `http://127.0.0.1:${port}/api/v1/write`, concurrency: 1 });
+      const r = await runReplay({ files: [one], target: `http://127.0.0.1:${port}/api/v1/write`, concurrency: 1, maxRetryDelayMs: 10 });
       assert.equal(calls - before, retried ? 2 : 1, `status ${status}`);
       assert.equal(r.requests.accepted, retried ? 1 : 0, `status ${status}`);
       if (!retried) assert.deepEqual(r.requests.refused, { [String(status)]: 1 });
@@ -188,7 +189,7 @@ test('OTLP/gRPC: UNAVAILABLE retried, RESOURCE_EXHAUSTED without RetryInfo and I
   const port = await new Promise<number>((r, j) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? j(e) : r(p))));
   try {
     const file = await writeCapture(dir, 'grpc.tgcap', ['ok', 'flaky', 'exhausted', 'bad'].map((t, i) => logsRecord(t, T0 + BigInt(i))));
-    const s = await runReplay({ files: [file], target: `grpc://127.0.0.1:${port}`, concurrency: 1 });
+    const s = await runReplay({ files: [file], target: `grpc://127.0.0.1:${port}`, concurrency: 1, maxRetryDelayMs: 10 });
     assert.deepEqual(seen, ['ok', 'flaky', 'flaky', 'exhausted', 'bad']);
     assert.equal(s.requests.accepted, 2);
     assert.deepEqual(s.requests.refused, { RESOURCE_EXHAUSTED: 1, INVALID_ARGUMENT: 1 });
@@ -236,14 +237,14 @@ test('filters (tenant, arrival time) and --loop with shifted timestamps: each pa
     // 6 requests, 1 s apart in data time, alternating tenants; arrival times T0+i.
     const file = await writeCapture(dir, 'loop.tgcap', Array.from({ length: 6 }, (_, i) => prwRecord(i, 2, i % 2 ? 'team-a' : 'team-b')));
     const url = `http://127.0.0.1:${port}/api/v1/write`;
-    const f = await runReplay({ files: [file], target: url, tenants: ['team-a'], fromNs: T0 + 2n, toNs: T0 + 5n, concurrency: 1 });
+    const f = await runReplay({ files: [file], target: url, tenants: ['team-a'], fromNs: T0 + 2n, toNs: T0 + 5n, concurrency: 1, maxRetryDelayMs: 10 });
     assert.equal(f.requests.read, 6);
     assert.equal(f.requests.matched, 1); // only i = 3: team-a, arrived in [T0+2, T0+5)
     assert.deepEqual(samples.map((s) => s[1]), [1_700_000_003_000, 1_700_000_003_000]);
 
     samples.length = 0;
     const before = Date.now();
-    const l = await runReplay({ files: [file], target: url, loop: 3, shiftTimestamps: true, concurrency: 1 });
+    const l = await runReplay({ files: [file], target: url, loop: 3, shiftTimestamps: true, concurrency: 1, maxRetryDelayMs: 10 });
     assert.equal(l.passes, 3);
     assert.equal(l.requests.accepted, 18);
     const s0 = samples.filter((s) => s[0] === '0').map((s) => s[1]);

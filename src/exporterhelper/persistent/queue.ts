@@ -24,6 +24,7 @@ import { recover, type Damage } from './recover.js';
 import { QueueMetrics } from './metrics.js';
 import { createReporter, type Reporter } from '../../telemetry/report.js';
 import { sleep } from '../retry.js';
+import { remainderOf } from '../send.js';
 
 export interface PersistentQueueOptions<T> {
   id: string;
@@ -214,6 +215,13 @@ export class PersistentQueue<T> implements SendingQueue<T> {
           await this.complete(e); // counted as dropped by the exporter stack
           continue;
         }
+        // Part of it went out: store what is left in its place, so a restart resends only that.
+        const rest = remainderOf(err, req);
+        if (rest !== req && (await this.replace(e, rest))) {
+          await sleep(Math.max(backoff, ce.retryAfterMs ?? 0), this.stop.signal);
+          backoff = Math.min(backoff * 2, this.o.maxRetryMs ?? 30_000);
+          continue;
+        }
         // Keep it at the head and try again later; nothing acknowledged is given up.
         e.state = PENDING;
         this.pending++;
@@ -224,6 +232,29 @@ export class PersistentQueue<T> implements SendingQueue<T> {
         await sleep(wait, this.stop.signal);
       }
     }
+  }
+
+  /**
+   * Appends `rest` (what a partly delivered record still has to send) as a new record, then
+   * completes the old one. False when it cannot be written: the old record then stays, and is
+   * sent again whole (duplicates, never a loss).
+   */
+  private async replace(e: Entry, rest: QueuedRequest<T>): Promise<boolean> {
+    const body = this.o.codec.encode(rest);
+    const size = HEADER_BYTES + body.length;
+    try {
+      // Keeps the request's enqueue time: the queue's age metrics go by the oldest data.
+      const at = await this.writer!.append(encodeRecord(body, rest.items, e.enqueuedAt));
+      this.entries.push({ seq: at.seq, off: at.off, size, items: rest.items, enqueuedAt: e.enqueuedAt, state: PENDING });
+      this.pending++;
+      this.liveBytes += size;
+    } catch (err) {
+      this.report.problem('warn', 'remainder', err, { items: rest.items }, 'persistent queue: could not store the undelivered rest of a request; it will be sent again whole');
+      return false;
+    }
+    await this.complete(e);
+    this.idle.shift()?.();
+    return true;
   }
 
   /** The first waiting record, marked in flight. */

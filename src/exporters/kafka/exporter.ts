@@ -5,27 +5,22 @@ import { parseDuration } from '../../config/types.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { permanentError, retryableError, ConsumerError } from '../../errors/consumererror.js';
 import { createExporter } from '../../exporterhelper/exporter.js';
+import { PartialSendError } from '../../exporterhelper/send.js';
 import { KafkaClientError, type KafkaProducer, type ProduceRecord } from '../../kafka/client.js';
 import { HEADER_ENCODING, HEADER_SIGNAL, HEADER_TENANT } from '../../kafka/headers.js';
 import { createKafkaClient } from '../../kafka/kafkajs.js';
 import type { KafkaExporterConfig } from './config.js';
 import { createReporter } from '../../telemetry/report.js';
 import { planner, type Plan } from './plan.js';
+import type { Message } from './split.js';
 
 /** Record overhead beside key, value and headers (attributes, varints, timestamp delta), rounded up. */
 const RECORD_OVERHEAD = 64;
 
-/**
- * A request on its way: its messages, cut into produce calls, and how many of
- * those calls the broker already acknowledged. A retry of the same request
- * (the retry layer hands the same data object back) resumes after them rather
- * than writing them twice.
- */
-interface Progress {
-  plan: Plan;
-  calls: ProduceRecord[][];
-  done: number;
-  running?: Promise<void>;
+/** One produce call: records that go out together, and the messages they came from. */
+interface Call<T> {
+  records: ProduceRecord[];
+  messages: Message<T>[];
 }
 
 /**
@@ -37,29 +32,29 @@ export function createKafkaExporter<S extends Signal>(set: CreateSettings, signa
   const topic = cfg[signal].topic;
   const max = cfg.producer.max_message_bytes;
   const timeoutMs = parseDuration(cfg.timeout);
-  const progress = new WeakMap<object, Progress>();
   const report = createReporter(set);
   let producer: KafkaProducer | undefined;
 
-  function calls(p: Plan, ctx: RequestContext): ProduceRecord[][] {
+  function calls(p: Plan<SignalData[S]>, ctx: RequestContext): Call<SignalData[S]>[] {
     const headers: Record<string, string> = { [HEADER_SIGNAL]: signal, [HEADER_ENCODING]: p.encoding };
     if (ctx.tenant) headers[HEADER_TENANT] = ctx.tenant;
     // One produce call becomes one record batch per partition, which the broker
     // checks whole against its message.max.bytes: keep each call under the limit.
-    const out: ProduceRecord[][] = [];
-    let cur: ProduceRecord[] = [];
+    const out: Call<SignalData[S]>[] = [];
+    let cur: Call<SignalData[S]> = { records: [], messages: [] };
     let bytes = 0;
     for (const m of p.messages) {
       const size = m.value.length + (m.key?.length ?? 0) + RECORD_OVERHEAD;
-      if (cur.length > 0 && bytes + size > max) {
+      if (cur.records.length > 0 && bytes + size > max) {
         out.push(cur);
-        cur = [];
+        cur = { records: [], messages: [] };
         bytes = 0;
       }
-      cur.push(m.key === undefined ? { value: m.value, headers } : { key: m.key, value: m.value, headers });
+      cur.records.push(m.key === undefined ? { value: m.value, headers } : { key: m.key, value: m.value, headers });
+      cur.messages.push(m);
       bytes += size;
     }
-    if (cur.length > 0) out.push(cur);
+    if (cur.records.length > 0) out.push(cur);
     return out;
   }
 
@@ -80,49 +75,41 @@ export function createKafkaExporter<S extends Signal>(set: CreateSettings, signa
     }
   }
 
+  /**
+   * Writes the batch as produce calls, in order. Drops the plan decided (items over the size limit,
+   * points remote-write cannot hold) are reported once, when this attempt is over; when a call fails, what is not yet
+   * written goes back to the stack as the remainder (PartialSendError), so a retry, or the persistent
+   * queue after a restart, sends only that. At the timeout it stops between calls.
+   */
   async function send(data: SignalData[S], ctx: RequestContext, abort: AbortSignal): Promise<void> {
-    if (!producer) throw retryableError(ErrorCode.SHUTTING_DOWN, 'kafka exporter is not started');
-    const key = data as object;
-    let pr = progress.get(key);
-    // A previous attempt timed out but its produce call may still be under way: let it settle first.
-    if (pr?.running) await pr.running.catch(() => {});
-    if (!pr) {
-      const extra = headerBytes(ctx) + RECORD_OVERHEAD;
-      const p = plan(data, (k) => max - extra - (k?.length ?? 0));
-      pr = { plan: p, calls: calls(p, ctx), done: 0 };
-      if (pr.calls.length === 0) {
-        if (p.tooLargeItems > 0 && p.converted.length === 0) {
-          throw permanentError(ErrorCode.TOO_LARGE_ITEM, `every item is larger than producer.max_message_bytes (${max}); the largest encodes to ${p.tooLargeBytes} bytes`);
-        }
-        reportDrops(p);
-        return;
-      }
-      progress.set(key, pr);
+    const prod = producer;
+    if (!prod) throw retryableError(ErrorCode.SHUTTING_DOWN, 'kafka exporter is not started');
+    const extra = headerBytes(ctx) + RECORD_OVERHEAD;
+    const p = plan(data, (k) => max - extra - (k?.length ?? 0));
+    const todo = calls(p, ctx);
+    if (todo.length === 0 && p.tooLargeItems > 0 && p.converted.length === 0) {
+      throw permanentError(ErrorCode.TOO_LARGE_ITEM, `every item is larger than producer.max_message_bytes (${max}); the largest encodes to ${p.tooLargeBytes} bytes`);
     }
-    const state = pr;
-    const run = (async () => {
-      const prod = producer!;
-      while (state.done < state.calls.length) {
-        if (abort.aborted) throw retryableError(ErrorCode.EXPORT_TIMEOUT, `kafka send did not finish within ${timeoutMs} ms`);
-        await prod.send(topic, state.calls[state.done]!);
-        state.done++;
-      }
-    })();
-    state.running = run;
+    let done = 0;
     try {
-      await run;
+      for (const call of todo) {
+        if (abort.aborted) throw retryableError(ErrorCode.EXPORT_TIMEOUT, `kafka send did not finish within ${timeoutMs} ms`);
+        await prod.send(topic, call.records);
+        done++;
+      }
     } catch (err) {
       const e = asExportError(err);
-      if (e.kind === 'permanent') progress.delete(key);
-      throw e;
+      const left = todo.slice(done).flatMap((c) => c.messages);
+      throw new PartialSendError(e, { data: p.merge(left), ctx, items: left.reduce((n, m) => n + m.items, 0) });
     } finally {
-      state.running = undefined;
+      // Once this attempt is over (the remainder it may hand back holds none of these items).
+      reportDrops(p);
     }
-    progress.delete(key);
-    reportDrops(state.plan);
   }
 
   return createExporter(set, signal, cfg, send, {
+    // send() stops between produce calls at the timeout and hands back the rest: wait for it.
+    settlesOnAbort: true,
     async start() {
       const client = createKafkaClient({
         brokers: cfg.brokers,

@@ -19,14 +19,16 @@ export interface Piece<T> {
   data: T;
 }
 
-export interface Message {
+export interface Message<T> {
   key: string | undefined;
   value: Buffer;
   items: number;
+  /** The part of the batch the value encodes (what is sent again if this message is not). */
+  data: T;
 }
 
-export interface Packed {
-  messages: Message[];
+export interface Packed<T> {
+  messages: Message<T>[];
   /** Items in leaves that alone exceed the budget. */
   tooLargeItems: number;
   /** Encoded size of the largest such leaf, for the log line. */
@@ -43,8 +45,8 @@ export function pack<T, L>(
   pieces: readonly Piece<T>[],
   encode: (data: T) => Buffer,
   budgetFor: (key: string | undefined) => number,
-): Packed {
-  const out: Packed = { messages: [], tooLargeItems: 0, tooLargeBytes: 0 };
+): Packed<T> {
+  const out: Packed<T> = { messages: [], tooLargeItems: 0, tooLargeBytes: 0 };
   for (const p of pieces) packOne(shape, p.key, p.data, undefined, encode, budgetFor(p.key), out);
   return out;
 }
@@ -56,12 +58,12 @@ function packOne<T, L>(
   leaves: L[] | undefined,
   encode: (data: T) => Buffer,
   budget: number,
-  out: Packed,
+  out: Packed<T>,
 ): void {
   const value = encode(data);
   if (value.length <= budget) {
     const ls = leaves ?? shape.leaves(data);
-    out.messages.push({ key, value, items: shape.items(ls) });
+    out.messages.push({ key, value, items: shape.items(ls), data });
     return;
   }
   const ls = leaves ?? shape.leaves(data);

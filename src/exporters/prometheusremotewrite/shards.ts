@@ -1,7 +1,7 @@
-import { permanentError, type ConsumerError } from '../../errors/consumererror.js';
+import { asConsumerError, permanentError, type ConsumerError } from '../../errors/consumererror.js';
 import { ErrorCode } from '../../errors/codes.js';
 import type { RetryPolicy } from '../../exporterhelper/backoff.js';
-import type { Sleep } from '../../exporterhelper/retry.js';
+import { createRetrySender, type Sleep } from '../../exporterhelper/retry.js';
 import type { IMetricMetadata, ITimeSeries, PromWrite } from '../../pdata/proto.js';
 import { encodeWriteRequest } from '../../prw/codec.js';
 import { snappyEncode } from '../../prw/snappy.js';
@@ -122,26 +122,28 @@ export class Shard {
     for (const c of batch) settle(c, outcome);
   }
 
+  /** One batch through the stack's retry layer (the shared policy): sent, refused for good, or abandoned at shutdown. */
   private async deliver(body: Uint8Array, tenant: string | undefined, points: number): Promise<ChunkOutcome> {
-    const run = this.o.policy.begin();
-    for (let attempt = 1; ; attempt++) {
-      const last = this.stopping;
-      const res = await this.o.post(body, tenant);
-      this.o.onAnswer?.(res.status);
-      const err = res.error;
-      if (!err) return { kind: 'sent' };
-      if (err.kind === 'permanent') {
-        this.o.onRejected?.(err.code, points, err, res.message);
-        return { kind: 'rejected', reason: err.code };
-      }
-      if (last) return { kind: 'abandoned' };
-      const d = run.next(err);
-      if (!d.retry) {
-        this.o.onRejected?.(ErrorCode.RETRIES_EXHAUSTED, points, err, res.message);
-        return { kind: 'rejected', reason: ErrorCode.RETRIES_EXHAUSTED };
-      }
-      this.o.onRetry?.(err, d.delayMs, attempt);
-      await this.o.sleep(d.delayMs, this.stopAc.signal);
+    let message: string | undefined;
+    const send = createRetrySender<Uint8Array>(
+      async (req) => {
+        const res = await this.o.post(req.data, tenant);
+        this.o.onAnswer?.(res.status);
+        message = res.message;
+        if (res.error) throw res.error;
+      },
+      { policy: this.o.policy, stop: this.stopAc.signal, sleep: this.o.sleep, ...(this.o.onRetry ? { onRetry: this.o.onRetry } : {}) },
+    );
+    try {
+      await send({ data: body, ctx: {}, items: points });
+      return { kind: 'sent' };
+    } catch (e) {
+      const err = asConsumerError(e);
+      // Shutdown ended the retries: the batch is not given up, the queue keeps or reports it.
+      if (this.stopping && err.code === ErrorCode.SHUTTING_DOWN) return { kind: 'abandoned' };
+      const reason = err.kind === 'permanent' ? err.code : ErrorCode.RETRIES_EXHAUSTED;
+      this.o.onRejected?.(reason, points, err, message);
+      return { kind: 'rejected', reason };
     }
   }
 }

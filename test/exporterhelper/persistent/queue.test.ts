@@ -8,6 +8,7 @@ import type { MetricsData } from '../../../src/component/signal.js';
 import { ConsumerError, permanentError, retryableError } from '../../../src/errors/consumererror.js';
 import { signalCodec } from '../../../src/exporterhelper/codec.js';
 import { PersistentQueue } from '../../../src/exporterhelper/persistent/index.js';
+import { PartialSendError } from '../../../src/exporterhelper/send.js';
 import { crc32, crc32Portable } from '../../../src/util/crc32.js';
 import type { QueuedRequest } from '../../../src/exporterhelper/queue.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
@@ -305,4 +306,31 @@ test('two queues cannot share a directory', async () => {
   await assert.rejects(q2.offer(req(2)), /already used/);
   await q2.shutdown();
   await q.shutdown();
+});
+
+test('partial progress: the remainder a delivery hands back replaces the record, so a restart resends only that', async () => {
+  const dir = await tempDir();
+  let { q } = makeQueue(dir);
+  await q.offer(req(1, 10, 'a'));
+  // The delivery gets part out, then fails retryably with the rest (value 2, 4 items) as its remainder.
+  let handedBack!: () => void;
+  const failedOnce = new Promise<void>((r) => (handedBack = r));
+  await q.start(async (r) => {
+    const rest = req(2, 4, r.ctx.tenant);
+    handedBack();
+    throw new PartialSendError(retryableError('TG_EXPORT_RETRYABLE', 'broker went away'), rest);
+  });
+  await failedOnce;
+  await q.shutdown();
+
+  ({ q } = makeQueue(dir));
+  const rec = recorder();
+  await q.start(rec.deliver);
+  await rec.until(1);
+  await q.shutdown();
+  assert.deepEqual(rec.values(), [2], 'only the remainder is delivered after the restart');
+  assert.deepEqual(
+    rec.got.map((r) => [r.items, r.ctx.tenant]),
+    [[4, 'a']],
+  );
 });
