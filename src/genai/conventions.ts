@@ -17,8 +17,17 @@ export const GENAI = {
   responseModel: 'gen_ai.response.model',
   inputTokens: 'gen_ai.usage.input_tokens',
   outputTokens: 'gen_ai.usage.output_tokens',
+  /** Part of gen_ai.usage.input_tokens read from a provider-managed cache. */
   cacheReadInputTokens: 'gen_ai.usage.cache_read.input_tokens',
+  /** Part of gen_ai.usage.input_tokens written to a provider-managed cache. */
+  cacheCreationInputTokens: 'gen_ai.usage.cache_creation.input_tokens',
+  /** Part of gen_ai.usage.output_tokens spent on reasoning. */
   reasoningOutputTokens: 'gen_ai.usage.reasoning.output_tokens',
+  finishReasons: 'gen_ai.response.finish_reasons',
+  /** The request was made in streaming mode (boolean). */
+  requestStream: 'gen_ai.request.stream',
+  /** Client-side time to the first chunk of a streaming response, s. */
+  timeToFirstChunk: 'gen_ai.response.time_to_first_chunk',
   responseId: 'gen_ai.response.id',
   tokenType: 'gen_ai.token.type',
   inputMessages: 'gen_ai.input.messages',
@@ -49,31 +58,54 @@ export const DERIVED = {
   decodeTime: 'tollgate.genai.decode_time',
   /** End-to-end request duration as the server measured it (vLLM e2e), else the span's duration, s. */
   requestDuration: 'tollgate.genai.request.duration',
+  /** Where gen_ai.request.model came from when the span did not name it: resource | static | engine_metrics | unknown. */
+  modelSource: 'tollgate.genai.model.source',
 } as const;
+
+/** Showback dimensions the genai processor resolves: `tollgate.showback.<name>`. */
+export const SHOWBACK_PREFIX = 'tollgate.showback.';
 
 /** Attributes the gpucost processor writes. */
 export const COST = {
+  /** USD; the name OpenLIT writes and its dashboards read. */
   cost: GENAI.cost,
-  /** exclusive | shared */
-  model: 'tollgate.gpucost.model',
-  /** Price used, USD per GPU-hour. */
+  /** Which method priced the span (CostMethod). */
+  method: 'tollgate.cost.method',
+  /** Price used, USD per GPU-hour (GPU methods). */
   pricePerGpuHour: 'tollgate.gpucost.price_per_gpu_hour',
   /** Price-table tier used (on_demand, spot, capacity_block, ...). */
   tier: 'tollgate.gpucost.tier',
   /** GPU model as named in the price table. */
   gpuModel: 'tollgate.gpucost.gpu.model',
   gpuCount: 'tollgate.gpucost.gpu.count',
+  /** token_price: the table entry that priced the span, `<provider>/<model>`. */
+  tokenPriceEntry: 'tollgate.cost.token_price.entry',
   /** true when the span could not be priced; never a $0 cost. */
   unpriced: 'tollgate.gpucost.unpriced',
-  /** Why: unknown_gpu | unknown_gpu_count | unknown_price | unknown_replica. */
+  /** Why (UnpricedReason). */
   unpricedReason: 'tollgate.gpucost.unpriced.reason',
-  /** shared only: the span was priced before every overlapping span was seen. */
-  partial: 'tollgate.gpucost.partial',
+  /** gpu_shared: the span arrived after overlapping spans of its replica had been priced. */
+  late: 'tollgate.gpucost.late',
+  /** gpu_shared: priced before its time because max_pending_spans was reached. */
+  early: 'tollgate.gpucost.early',
+  /** gpu_shared, late spans: USD taken off the spans priced before this one arrived (≤ 0). */
+  adjustment: 'tollgate.gpucost.adjustment',
+  /** The adjustment split by the attributes of the spans it applies to: [{<attribute>: value, ..., amount}]. */
+  adjustmentGroups: 'tollgate.gpucost.adjustment.groups',
+  /** Some of the spans this one overlaps were forgotten (correction_window): the adjustment is partial. */
+  adjustmentIncomplete: 'tollgate.gpucost.adjustment.incomplete',
 } as const;
 
-/** Emitter conventions the genai processor recognizes (and loadgen emits). */
-export type Convention = 'genai' | 'genai_legacy' | 'vllm' | 'openinference';
-export const CONVENTIONS: readonly Convention[] = ['genai', 'genai_legacy', 'vllm', 'openinference'];
+/** How a span was priced. */
+export type CostMethod = 'gpu_exclusive' | 'gpu_shared' | 'token_price' | 'reported';
+export const COST_METHODS: readonly CostMethod[] = ['gpu_exclusive', 'gpu_shared', 'token_price', 'reported'];
+
+/** Emitter conventions the genai processor recognizes. */
+export type Convention = 'genai' | 'genai_legacy' | 'openllmetry' | 'openlit' | 'vllm' | 'openinference';
+export const CONVENTIONS: readonly Convention[] = ['genai', 'genai_legacy', 'openllmetry', 'openlit', 'vllm', 'openinference'];
+/** The conventions loadgen can emit (a subset: OpenLLMetry and OpenLIT spans are recognized, not simulated). */
+export type EmittedConvention = 'genai' | 'genai_legacy' | 'vllm' | 'openinference';
+export const EMITTED_CONVENTIONS: readonly EmittedConvention[] = ['genai', 'genai_legacy', 'vllm', 'openinference'];
 
 /** How an old value becomes a current one. */
 export type ValueKind = 'string' | 'int' | 'double';
@@ -87,14 +119,26 @@ export interface Rename {
 
 /**
  * Old name → current name. When both are present, the current one wins and
- * the old one is only removed (or kept) as configured.
+ * the old one is only removed (or kept) as configured. When two old names map
+ * to one current name, the first in this table wins.
  */
 export const RENAMES: readonly Rename[] = [
   // Older OpenTelemetry GenAI conventions (before v1.37) and their instrumentations.
   { from: 'gen_ai.system', to: GENAI.providerName, kind: 'string', convention: 'genai_legacy' },
   { from: 'gen_ai.usage.prompt_tokens', to: GENAI.inputTokens, kind: 'int', convention: 'genai_legacy' },
   { from: 'gen_ai.usage.completion_tokens', to: GENAI.outputTokens, kind: 'int', convention: 'genai_legacy' },
-  // vLLM's own tracing (vllm/tracing.py): seconds as doubles.
+  // OpenLLMetry (traceloop opentelemetry-semantic-conventions-ai): before 0.5.0 the cache counts had
+  // underscores (gen_ai.usage.cache_read_input_tokens); gen_ai.usage.reasoning_tokens is still its own
+  // name in 0.5.x (OpenLIT writes the same name).
+  { from: 'gen_ai.usage.cache_read_input_tokens', to: GENAI.cacheReadInputTokens, kind: 'int', convention: 'openllmetry' },
+  { from: 'gen_ai.usage.cache_creation_input_tokens', to: GENAI.cacheCreationInputTokens, kind: 'int', convention: 'openllmetry' },
+  { from: 'gen_ai.usage.reasoning_tokens', to: GENAI.reasoningOutputTokens, kind: 'int', convention: 'openllmetry' },
+  { from: 'llm.usage.reasoning_tokens', to: GENAI.reasoningOutputTokens, kind: 'int', convention: 'openllmetry' },
+  // OpenLIT's OpenAI instrumentation also writes OpenAI's own usage field names.
+  { from: 'gen_ai.usage.completion_tokens_details.reasoning_tokens', to: GENAI.reasoningOutputTokens, kind: 'int', convention: 'openlit' },
+  { from: 'gen_ai.usage.prompt_tokens_details.cached_tokens', to: GENAI.cacheReadInputTokens, kind: 'int', convention: 'openlit' },
+  { from: 'gen_ai.usage.prompt_tokens_details.cache_creation_tokens', to: GENAI.cacheCreationInputTokens, kind: 'int', convention: 'openlit' },
+  // vLLM's own tracing (vllm/tracing/utils.py SpanAttributes): seconds as doubles.
   { from: 'gen_ai.latency.time_to_first_token', to: DERIVED.timeToFirstToken, kind: 'double', convention: 'vllm' },
   { from: 'gen_ai.latency.e2e', to: DERIVED.requestDuration, kind: 'double', convention: 'vllm' },
   { from: 'gen_ai.latency.time_in_queue', to: DERIVED.queueTime, kind: 'double', convention: 'vllm' },
@@ -107,6 +151,7 @@ export const RENAMES: readonly Rename[] = [
   { from: 'llm.token_count.prompt', to: GENAI.inputTokens, kind: 'int', convention: 'openinference' },
   { from: 'llm.token_count.completion', to: GENAI.outputTokens, kind: 'int', convention: 'openinference' },
   { from: 'llm.token_count.prompt_details.cache_read', to: GENAI.cacheReadInputTokens, kind: 'int', convention: 'openinference' },
+  { from: 'llm.token_count.prompt_details.cache_write', to: GENAI.cacheCreationInputTokens, kind: 'int', convention: 'openinference' },
   { from: 'llm.token_count.completion_details.reasoning', to: GENAI.reasoningOutputTokens, kind: 'int', convention: 'openinference' },
 ];
 
@@ -117,7 +162,17 @@ export const MARKERS: ReadonlyArray<readonly [string, Convention]> = [
   ['gen_ai.latency.time_in_scheduler', 'vllm'],
   ['gen_ai.latency.time_in_model_forward', 'vllm'],
   ['gen_ai.latency.time_in_model_execute', 'vllm'],
+  ['gen_ai.latency.time_in_model_inference', 'vllm'],
+  ['llm.request.type', 'openllmetry'],
+  ['llm.usage.total_tokens', 'openllmetry'],
+  ['gen_ai.is_streaming', 'openllmetry'],
+  ['gen_ai.sdk.version', 'openlit'],
+  ['gen_ai.server.time_to_first_token', 'openlit'],
+  ['gen_ai.server.time_per_output_token', 'openlit'],
 ];
+
+/** When a span shows marks of several conventions, the most specific wins (vLLM also uses the old token names). */
+export const CONVENTION_RANK: Readonly<Record<Convention, number>> = { genai: 0, genai_legacy: 1, openllmetry: 2, openlit: 3, vllm: 4, openinference: 5 };
 
 /** `openinference.span.kind` → `gen_ai.operation.name`, for spans that name no operation. */
 export const OPENINFERENCE_OPERATIONS: Readonly<Record<string, string>> = {
@@ -126,6 +181,29 @@ export const OPENINFERENCE_OPERATIONS: Readonly<Record<string, string>> = {
   TOOL: 'execute_tool',
   AGENT: 'invoke_agent',
 };
+
+/** OpenLLMetry's `llm.request.type` (LLMRequestTypeValues) → `gen_ai.operation.name`, for spans that name no operation. */
+export const OPENLLMETRY_OPERATIONS: Readonly<Record<string, string>> = {
+  chat: 'chat',
+  completion: 'text_completion',
+  embedding: 'embeddings',
+  rerank: 'rerank',
+};
+
+/** Streaming flags other emitters write instead of `gen_ai.request.stream`. */
+export const STREAM_FLAGS: readonly string[] = [GENAI.requestStream, 'gen_ai.is_streaming', 'llm.is_streaming'];
+
+/**
+ * `gen_ai.provider.name` values in the casing the conventions use; older
+ * emitters wrote "OpenAI", "Anthropic" (OpenLLMetry before 0.48).
+ */
+export const WELL_KNOWN_PROVIDERS: readonly string[] = [
+  'openai', 'anthropic', 'aws.bedrock', 'azure.ai.inference', 'azure.ai.openai', 'cohere', 'deepseek', 'gcp.gemini',
+  'gcp.gen_ai', 'gcp.vertex_ai', 'groq', 'ibm.watsonx.ai', 'mistral_ai', 'perplexity', 'x_ai',
+];
+
+/** vLLM's `gen_ai.response.finish_reasons` value for a request that failed inside the engine (vllm/v1/engine FinishReason.ERROR). */
+export const VLLM_ERROR_FINISH = 'error';
 
 /** Attributes whose presence makes a span an LLM request span (after normalization). */
 const LLM_KEYS: readonly string[] = [GENAI.requestModel, GENAI.responseModel, GENAI.inputTokens, GENAI.outputTokens, GENAI.operationName];
@@ -141,6 +219,21 @@ export function isLlmSpan(attrs: Attrs | null | undefined): boolean {
 export function isErrorSpan(statusCode: number | null | undefined, attrs: Attrs | null | undefined): boolean {
   return statusCode === 2 || findAttr(attrs, GENAI.errorType) !== undefined;
 }
+
+/** `error.type` of a failed span: its attribute, else `_OTHER` (the conventions' fallback); undefined on success. */
+export function errorTypeOf(statusCode: number | null | undefined, attrs: Attrs | null | undefined): string | undefined {
+  const kv = findAttr(attrs, GENAI.errorType);
+  if (kv) {
+    const v = kv.value;
+    const s = v?.stringValue ?? (v?.intValue != null ? String(v.intValue) : undefined);
+    return s !== undefined && s !== '' ? s : '_OTHER';
+  }
+  return statusCode === 2 ? '_OTHER' : undefined;
+}
+
+/** SERVER spans feed the gen_ai.server.* metrics; every other kind is a client's view of the call. */
+export const SPAN_KIND_SERVER = 2;
+export const SPAN_KIND_CLIENT = 3;
 
 /** Semantic-convention bucket boundaries of the GenAI metrics. */
 export const BUCKETS = {

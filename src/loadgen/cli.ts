@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CONVENTIONS, type Convention } from '../genai/conventions.js';
+import { EMITTED_CONVENTIONS as CONVENTIONS, type EmittedConvention as Convention } from '../genai/conventions.js';
 import type { Protocol } from './emit.js';
 import { runLoadgen } from './run.js';
 import { fleetFrom, loadFleetFile } from './spec.js';
@@ -39,6 +39,8 @@ export function registerLoadgen(program: Command): void {
     .option('--metrics-host <addr>', 'listen address of the metrics endpoints', '127.0.0.1')
     .option('--metrics-hold <s>', 'keep the metrics endpoints up this many seconds after the last span', num('metrics-hold', 0), 0)
     .option('--tier <tier>', 'price tier for the expected costs (default: the table\'s default_tier)', '')
+    .option('--token-prices <file>', 'token price table for API models\' expected costs (default: the embedded config/token-prices.yaml)', '')
+    .option('--export-jitter <s>', 'export each span a random 0–s seconds after it ends (out-of-order arrival)', num('export-jitter', 0))
     .action(async (opts) => {
       try {
         if (!PROTOCOLS.includes(opts.protocol)) throw new Error(`--protocol must be one of ${PROTOCOLS.join(', ')}`);
@@ -52,6 +54,7 @@ export function registerLoadgen(program: Command): void {
           ...(opts.seed !== undefined ? { seed: Math.floor(opts.seed) } : {}),
           ...(opts.convention !== undefined ? { convention: opts.convention } : {}),
           ...(opts.gpuAttributes === false ? { gpu_attributes: false } : {}),
+          ...(opts.exportJitter !== undefined ? { export_jitter: opts.exportJitter } : {}),
         });
         const headers = Object.fromEntries(
           (opts.header as string[]).map((h) => {
@@ -71,6 +74,7 @@ export function registerLoadgen(program: Command): void {
           groundTruthPath: opts.groundTruth,
           pricesFile: opts.prices,
           tier: opts.tier,
+          tokenPricesFile: opts.tokenPrices,
           exportTimeoutMs: opts.exportTimeout,
           ...(opts.metricsSdDir
             ? {
@@ -86,7 +90,7 @@ export function registerLoadgen(program: Command): void {
         });
         const s = r.summary;
         process.stdout.write(
-          `${JSON.stringify({ requests: s.requests, errors: s.errors, spans_exported: r.exported, spans_failed: r.failed, input_tokens: s.input_tokens, output_tokens: s.output_tokens, cost_exclusive_usd: s.cost_exclusive_usd, cost_shared_usd: s.cost_shared_usd, unpriced: s.unpriced, ttft_p99_s: s.ttft_p99_s })}\n`,
+          `${JSON.stringify({ requests: s.requests, errors: s.errors, spans_exported: r.exported, spans_failed: r.failed, input_tokens: s.input_tokens, output_tokens: s.output_tokens, cost_exclusive_usd: s.cost_exclusive_usd, cost_shared_usd: s.cost_shared_usd, cost_token_usd: s.cost_token_usd, unpriced: s.unpriced, ttft_p99_s: s.ttft_p99_s })}\n`,
         );
         if (r.failed > 0) {
           process.stderr.write(`tollgate loadgen: ${r.failed} spans were not accepted by ${endpoint}: ${r.lastError}\n`);

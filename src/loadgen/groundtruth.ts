@@ -6,6 +6,7 @@
 // rate), independently of the gateway's sweep, so a load test checks one
 // against the other.
 import { PriceTable } from '../genai/prices.js';
+import { tokenCost, type TokenPriceTable } from '../genai/tokenprices.js';
 import { ttftNs, type SimRequest } from './simulate.js';
 
 export interface RequestTruth {
@@ -15,9 +16,12 @@ export interface RequestTruth {
   span_id: string;
   model: string;
   provider: string;
+  /** gpu: served on the fleet's GPUs (SERVER spans); api: an API model's CLIENT spans. */
+  kind: 'gpu' | 'api';
+  tenant: string | null;
   replica: string;
-  gpu_model: string;
-  gpu_count: number;
+  gpu_model: string | null;
+  gpu_count: number | null;
   /** Price-table entry and price used, null when unpriced. */
   gpu_priced_as: string | null;
   usd_per_gpu_hour: number | null;
@@ -31,9 +35,21 @@ export interface RequestTruth {
   time_per_output_token_s: number | null;
   input_tokens: number;
   output_tokens: number;
+  cache_read_tokens: number;
+  cache_creation_tokens: number;
+  reasoning_tokens: number;
   error: string | null;
   cost_exclusive_usd: number | null;
   cost_shared_usd: number | null;
+  /** Token-price cost: API models, and GPU-served ones whose GPU is unpriced when the token table has the model. */
+  cost_token_usd: number | null;
+  /** Token price entry used, `<provider>/<model>`. */
+  token_priced_as: string | null;
+}
+
+/** The cost the gateway should charge a request under a GPU cost model (token price where no GPU price applies). */
+export function expectedCost(t: RequestTruth, model: 'exclusive' | 'shared'): number | null {
+  return t.cost_token_usd ?? (model === 'shared' ? t.cost_shared_usd : t.cost_exclusive_usd);
 }
 
 export interface ReplicaTruth {
@@ -55,8 +71,9 @@ export function replicaPrices(requests: readonly SimRequest[], table: PriceTable
   const out = new Map<string, Priced | null>();
   for (const r of requests) {
     if (out.has(r.replica)) continue;
-    const p = table.lookup(r.model.gpu.model, tier);
-    out.set(r.replica, p.ok ? { c: (r.model.gpu.count * p.usdPerGpuHour) / 3600, gpu: p.gpu, price: p.usdPerGpuHour } : null);
+    const g = r.model.gpu;
+    const p = g && !r.model.api ? table.lookup(g.model, tier) : undefined;
+    out.set(r.replica, p?.ok ? { c: (g!.count * p.usdPerGpuHour) / 3600, gpu: p.gpu, price: p.usdPerGpuHour } : null);
   }
   return out;
 }
@@ -66,6 +83,7 @@ export function sharedCosts(requests: readonly SimRequest[], prices: Map<string,
   const costs = new Map<number, number>();
   const byReplica = new Map<string, SimRequest[]>();
   for (const r of requests) {
+    if (r.model.api) continue;
     let l = byReplica.get(r.replica);
     if (!l) byReplica.set(r.replica, (l = []));
     l.push(r);
@@ -104,7 +122,7 @@ export function sharedCosts(requests: readonly SimRequest[], prices: Map<string,
         costs.set(a.index, costs.get(a.index)! + c * dt * share);
       }
     }
-    replicas.push({ replica, gpu_model: list[0]!.model.gpu.model, busy_s: busy, idle_s: idle, cost_busy_usd: price ? c * busy : null });
+    replicas.push({ replica, gpu_model: list[0]!.model.gpu!.model, busy_s: busy, idle_s: idle, cost_busy_usd: price ? c * busy : null });
   }
   return { costs, replicas };
 }
@@ -115,6 +133,7 @@ export function requestTruths(
   ids: ReadonlyArray<{ traceId: string; spanId: string } | undefined>,
   table: PriceTable,
   tier: string,
+  tokens?: TokenPriceTable,
 ): { truths: RequestTruth[]; replicas: ReplicaTruth[] } {
   const prices = replicaPrices(requests, table, tier);
   const shared = sharedCosts(requests, prices);
@@ -122,6 +141,11 @@ export function requestTruths(
     const p = prices.get(r.replica) ?? null;
     const ttft = ttftNs(r);
     const durationNs = r.endNs - r.startNs;
+    // The gateway prices CLIENT spans, and spans whose GPU it cannot price, by tokens.
+    const hit = (r.model.api || !p || durationNs <= 0) && tokens ? tokens.lookup(r.model.api ? r.model.provider : undefined, r.model.name) : undefined;
+    const tokenUsd = hit?.ok
+      ? tokenCost(hit.price, { input: r.inputTokens, output: r.outputTokens, cacheRead: r.cacheReadTokens, cacheCreation: r.cacheCreationTokens, reasoning: r.reasoningTokens })
+      : null;
     return {
       type: 'request',
       index: r.index,
@@ -129,9 +153,11 @@ export function requestTruths(
       span_id: ids[r.index]?.spanId ?? '',
       model: r.model.name,
       provider: r.model.provider,
+      kind: r.model.api ? 'api' : 'gpu',
+      tenant: r.tenant ?? null,
       replica: r.replica,
-      gpu_model: r.model.gpu.model,
-      gpu_count: r.model.gpu.count,
+      gpu_model: r.model.api ? null : r.model.gpu!.model,
+      gpu_count: r.model.api ? null : r.model.gpu!.count,
       gpu_priced_as: p?.gpu ?? null,
       usd_per_gpu_hour: p?.price ?? null,
       start_unix_nano: (baseNs + BigInt(r.startNs)).toString(),
@@ -144,9 +170,14 @@ export function requestTruths(
       time_per_output_token_s: r.outputTokens > 1 ? r.decodeNs / 1e9 / (r.outputTokens - 1) : null,
       input_tokens: r.inputTokens,
       output_tokens: r.outputTokens,
+      cache_read_tokens: r.cacheReadTokens,
+      cache_creation_tokens: r.cacheCreationTokens,
+      reasoning_tokens: r.reasoningTokens,
       error: r.error ?? null,
-      cost_exclusive_usd: p ? (p.c * durationNs) / 1e9 : null,
-      cost_shared_usd: p ? shared.costs.get(r.index)! : null,
+      cost_exclusive_usd: p && durationNs > 0 ? (p.c * durationNs) / 1e9 : null,
+      cost_shared_usd: p && durationNs > 0 ? shared.costs.get(r.index)! : null,
+      cost_token_usd: tokenUsd,
+      token_priced_as: hit?.ok ? `${hit.provider}/${hit.model}` : null,
     };
   });
   return { truths, replicas: shared.replicas };
@@ -159,49 +190,71 @@ export function quantile(values: readonly number[], q: number): number | null {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
 }
 
-export interface Summary {
+interface Totals {
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_creation_tokens: number;
+  reasoning_tokens: number;
+  cost_exclusive_usd: number;
+  cost_shared_usd: number;
+  cost_token_usd: number;
+  unpriced: number;
+}
+
+export interface Summary extends Totals {
   type: 'summary';
   seed: number;
   convention: string;
   tier: string;
-  requests: number;
-  errors: number;
-  unpriced: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_exclusive_usd: number;
-  cost_shared_usd: number;
   ttft_p99_s: number | null;
-  by_model: Record<string, { requests: number; errors: number; input_tokens: number; output_tokens: number; cost_exclusive_usd: number; cost_shared_usd: number }>;
+  by_model: Record<string, Totals>;
+  by_tenant: Record<string, Totals>;
   replicas: ReplicaTruth[];
 }
+
+const zero = (): Totals => ({
+  requests: 0,
+  errors: 0,
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_tokens: 0,
+  cache_creation_tokens: 0,
+  reasoning_tokens: 0,
+  cost_exclusive_usd: 0,
+  cost_shared_usd: 0,
+  cost_token_usd: 0,
+  unpriced: 0,
+});
 
 export function summarize(truths: readonly RequestTruth[], replicas: ReplicaTruth[], meta: { seed: number; convention: string; tier: string }): Summary {
   const s: Summary = {
     type: 'summary',
     ...meta,
-    requests: truths.length,
-    errors: 0,
-    unpriced: 0,
-    input_tokens: 0,
-    output_tokens: 0,
-    cost_exclusive_usd: 0,
-    cost_shared_usd: 0,
+    ...zero(),
     ttft_p99_s: quantile(truths.flatMap((t) => (t.ttft_s === null ? [] : [t.ttft_s])), 0.99),
     by_model: {},
+    by_tenant: {},
     replicas,
   };
   for (const t of truths) {
-    const m = (s.by_model[t.model] ??= { requests: 0, errors: 0, input_tokens: 0, output_tokens: 0, cost_exclusive_usd: 0, cost_shared_usd: 0 });
-    for (const x of [s, m]) {
-      x.requests += x === s ? 0 : 1;
+    const groups: Totals[] = [s, (s.by_model[t.model] ??= zero())];
+    if (t.tenant !== null) groups.push((s.by_tenant[t.tenant] ??= zero()));
+    for (const x of groups) {
+      x.requests++;
       x.errors += t.error ? 1 : 0;
       x.input_tokens += t.input_tokens;
       x.output_tokens += t.output_tokens;
+      x.cache_read_tokens += t.cache_read_tokens;
+      x.cache_creation_tokens += t.cache_creation_tokens;
+      x.reasoning_tokens += t.reasoning_tokens;
       x.cost_exclusive_usd += t.cost_exclusive_usd ?? 0;
       x.cost_shared_usd += t.cost_shared_usd ?? 0;
+      x.cost_token_usd += t.cost_token_usd ?? 0;
+      if (t.cost_exclusive_usd === null && t.cost_token_usd === null) x.unpriced++;
     }
-    if (t.cost_exclusive_usd === null) s.unpriced++;
   }
   return s;
 }

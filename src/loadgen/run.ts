@@ -3,6 +3,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { loadPriceFile, PriceTable } from '../genai/prices.js';
+import { loadTokenPriceFile, TokenPriceTable } from '../genai/tokenprices.js';
 import { emitRequests, type Protocol } from './emit.js';
 import { requestTruths, summarize, type RequestTruth, type Summary } from './groundtruth.js';
 import { simulate } from './simulate.js';
@@ -21,6 +22,8 @@ export interface LoadgenOptions {
   /** Price table for the expected costs (empty: the embedded one) and tier (empty: its default). */
   pricesFile?: string;
   tier?: string;
+  /** Token price table for API models' expected costs (empty: the embedded one). */
+  tokenPricesFile?: string;
   /** Unix time (ms) of the timeline's zero; default: now, or (speed 0) so the timeline ends now. */
   startMs?: number;
   /** Deadline of one export, retries included (ms; default 30 s). */
@@ -42,8 +45,9 @@ export interface LoadgenResult {
 export async function runLoadgen(o: LoadgenOptions): Promise<LoadgenResult> {
   const requests = simulate(o.fleet);
   const table = new PriceTable(loadPriceFile(o.pricesFile ?? ''));
+  const tokens = new TokenPriceTable(loadTokenPriceFile(o.tokenPricesFile ?? ''));
   const tier = o.tier || table.defaultTier;
-  const lastEnd = requests.reduce((m, r) => Math.max(m, r.endNs), 0);
+  const lastEnd = requests.reduce((m, r) => Math.max(m, r.endNs), 0) + Math.ceil(o.fleet.export_jitter * 1e9);
   const firstEnd = requests.reduce((m, r) => Math.min(m, r.endNs), Infinity);
   // Paced: the first span ends about when it is sent. As fast as possible: the whole timeline is in the past.
   const startMs = o.startMs ?? (o.speed === 0 ? Date.now() - Math.ceil(lastEnd / 1e6) - 1 : Date.now() - Math.floor(firstEnd / 1e6));
@@ -76,6 +80,8 @@ export async function runLoadgen(o: LoadgenOptions): Promise<LoadgenResult> {
     gpuAttributes: o.fleet.gpu_attributes,
     speed: o.speed,
     seed: o.fleet.seed,
+    exportJitter: o.fleet.export_jitter,
+    tenantAttribute: o.fleet.tenant_attribute,
     exportTimeoutMs: o.exportTimeoutMs,
     onProgress,
   });
@@ -83,7 +89,7 @@ export async function runLoadgen(o: LoadgenOptions): Promise<LoadgenResult> {
     await new Promise((r) => setTimeout(r, o.metrics?.holdMs ?? 0));
     await fleetMetrics.stop();
   }
-  const { truths, replicas } = requestTruths(requests, baseNs, sent.ids, table, tier);
+  const { truths, replicas } = requestTruths(requests, baseNs, sent.ids, table, tier, tokens);
   const summary = summarize(truths, replicas, { seed: o.fleet.seed, convention: o.fleet.convention, tier });
   if (o.groundTruthPath) await writeGroundTruth(o.groundTruthPath, truths, summary);
   return { summary, truths, exported: sent.exported, failed: sent.failed, lastError: sent.lastError };

@@ -8,8 +8,10 @@ import type { DistSpec, FleetSpec, ModelSpec } from './spec.js';
 export interface SimRequest {
   index: number;
   model: ModelSpec;
-  /** Replica name, unique in the fleet (`<model>-<i>`). */
+  /** Replica name, unique in the fleet (`<model>-<i>`); an API model's calls all come from `<model>-app`. */
   replica: string;
+  /** Showback tenant, when the fleet names tenants. */
+  tenant?: string;
   /** Nanoseconds from the timeline's zero. */
   startNs: number;
   queueNs: number;
@@ -19,6 +21,10 @@ export interface SimRequest {
   endNs: number;
   inputTokens: number;
   outputTokens: number;
+  /** Parts of inputTokens read from / written to the provider cache, and of outputTokens spent reasoning. */
+  cacheReadTokens: number;
+  cacheCreationTokens: number;
+  reasoningTokens: number;
   /** error.type of a failed request. */
   error?: string;
   finishReason: 'stop' | 'length' | 'error';
@@ -50,7 +56,7 @@ export function simulate(spec: FleetSpec): SimRequest[] {
       }
       pick -= m.weight;
     }
-    const replica = `${model.name}-${rng.int(model.replicas)}`;
+    const replica = model.api ? `${model.name}-app` : `${model.name}-${rng.int(model.replicas)}`;
     const inputTokens = Math.round(draw(rng, model.input_tokens));
     let outputTokens = Math.round(draw(rng, model.output_tokens));
     const queueNs = ns(draw(rng, model.queue));
@@ -67,6 +73,12 @@ export function simulate(spec: FleetSpec): SimRequest[] {
     }
     const decodeNs = outputTokens > 1 ? ns(itl * (outputTokens - 1)) : 0;
     const startNs = ns(t);
+    // Drawn only when configured, so fleets without them reproduce earlier runs exactly.
+    const part = (share: number, of: number) => (share > 0 ? Math.min(of, Math.round(of * Math.min(1, rng.next() * 2 * share))) : 0);
+    const cacheReadTokens = part(model.cache_read_share, inputTokens);
+    const cacheCreationTokens = part(model.cache_creation_share, inputTokens - cacheReadTokens);
+    const reasoningTokens = part(model.reasoning_share, outputTokens);
+    const tenant = pickTenant(rng, spec);
     out.push({
       index: i,
       model,
@@ -78,11 +90,28 @@ export function simulate(spec: FleetSpec): SimRequest[] {
       endNs: startNs + queueNs + prefillNs + decodeNs,
       inputTokens,
       outputTokens,
+      cacheReadTokens,
+      cacheCreationTokens,
+      reasoningTokens,
+      ...(tenant !== undefined ? { tenant } : {}),
       error,
       finishReason,
     });
   }
   return out;
+}
+
+function pickTenant(rng: Rng, spec: FleetSpec): string | undefined {
+  const flood = spec.tenant_flood;
+  if (flood.count > 0 && flood.share > 0 && rng.next() < flood.share) return `flood-${rng.int(flood.count)}`;
+  if (spec.tenants.length === 0) return undefined;
+  const total = spec.tenants.reduce((s, t) => s + t.weight, 0);
+  let pick = rng.next() * total;
+  for (const t of spec.tenants) {
+    if (pick < t.weight) return t.name;
+    pick -= t.weight;
+  }
+  return spec.tenants[spec.tenants.length - 1]!.name;
 }
 
 /** Time to first token in ns; undefined when the request produced no token. */

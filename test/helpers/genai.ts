@@ -71,3 +71,10 @@ export function spansOf(batches: readonly Traces[]): Array<{ name: string; attrs
         for (const sp of ss.spans ?? []) out.push({ name: sp.name ?? '', attrs: attrsToObject(sp.attributes), resource: attrsToObject(rs.resource?.attributes) });
   return out;
 }
+
+/** vLLM names no model on its spans: a gateway config mapping each loadgen replica (pod) to its model. */
+export function staticModels(fleet: { models: ReadonlyArray<{ name: string; replicas: number; api?: boolean }> }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of fleet.models) if (!m.api) for (let i = 0; i < m.replicas; i++) out[`${m.name}-${i}`] = m.name;
+  return out;
+}

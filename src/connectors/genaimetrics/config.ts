@@ -3,7 +3,10 @@ import { Duration, Section, StringMap } from '../../config/types.js';
 
 export const Dimension = Type.Object(
   {
-    name: Type.String({ minLength: 1, description: 'Span attribute (then resource attribute) to group by; `outcome` is computed: success or error.' }),
+    name: Type.String({
+      minLength: 1,
+      description: 'Span attribute (then resource attribute) to group by. Computed: `error.type` (the span\'s, or _OTHER for a failure without one; absent on success) and `outcome` (success or error).',
+    }),
     default: Type.Optional(Type.String({ description: 'Value when the span has none (else the label is left out).' })),
   },
   { additionalProperties: false },
@@ -13,7 +16,7 @@ export const DEFAULT_DIMENSIONS = [
   { name: 'gen_ai.request.model' },
   { name: 'gen_ai.provider.name' },
   { name: 'gen_ai.operation.name' },
-  { name: 'outcome' },
+  { name: 'error.type' },
 ];
 
 export const GenaiMetricsSchema = Type.Object(
@@ -28,6 +31,10 @@ export const GenaiMetricsSchema = Type.Object(
     exemplars: Section({
       enabled: Type.Boolean({ default: true, description: 'Attach exemplars (trace and span id) to histogram points.' }),
       max_per_data_point: Type.Integer({ default: 4, minimum: 1, description: 'Exemplars kept per data point between flushes (the latest).' }),
+    }),
+    showback_dimensions: Type.Boolean({
+      default: true,
+      description: 'Add the tollgate.showback.* attributes the genai processor resolved as dimensions of every series.',
     }),
     span_kinds: Type.Array(Type.Union(['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'].map((k) => Type.Literal(k))), {
       default: [],

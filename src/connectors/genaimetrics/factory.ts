@@ -10,7 +10,7 @@ export const genaiMetricsConnectorFactory: ConnectorFactory<GenaiMetricsConfig> 
     const names = cfg.dimensions.map((d) => d.name);
     const dup = names.filter((n, i) => names.indexOf(n) !== i);
     const out = dup.length ? [`dimensions: "${dup[0]}" is listed twice`] : [];
-    for (const reserved of ['gen_ai.token.type', 'otel.metric.overflow']) {
+    for (const reserved of ['gen_ai.token.type', 'otel.metric.overflow', 'tollgate.cost.method', 'tollgate.unpriced.reason']) {
       if (names.includes(reserved)) out.push(`dimensions: "${reserved}" is set by the connector itself`);
     }
     return out;

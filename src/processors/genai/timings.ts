@@ -10,7 +10,7 @@
 //   output tokens/s       output tokens / request duration
 //   queue / prefill time  attribute, else the matching child span
 import type { Int64, ISpan } from '../../pdata/proto.js';
-import { findAttr, getNumber, type Attrs } from '../../genai/attrs.js';
+import { findAttr, getNumber, removeAttr, type Attrs } from '../../genai/attrs.js';
 import { DERIVED, GENAI } from '../../genai/conventions.js';
 import { nanosDiff } from '../../genai/time.js';
 
@@ -39,11 +39,29 @@ function put(attrs: Attrs, key: string, v: number | undefined): void {
   attrs.push({ key, value: { doubleValue: v } });
 }
 
+/** Phase times carried over from the emitter that cannot be measurements. */
+const PHASES = [DERIVED.queueTime, DERIVED.prefillTime, DERIVED.decodeTime, DERIVED.requestDuration, DERIVED.timeToFirstToken] as const;
+
+/**
+ * vLLM computes its latencies as differences of wall-clock stamps, so a
+ * request that produced no token reports a time to first token of 0 and a
+ * prefill time of minus its scheduling timestamp. Negative times, and a
+ * first-token time of 0 with no output token, are removed rather than kept.
+ */
+function dropNonMeasurements(attrs: Attrs): void {
+  for (const k of PHASES) {
+    const v = getNumber(attrs, k);
+    if (v !== undefined && v < 0) removeAttr(attrs, k);
+  }
+  if (getNumber(attrs, DERIVED.timeToFirstToken) === 0 && getNumber(attrs, GENAI.outputTokens) === 0) removeAttr(attrs, DERIVED.timeToFirstToken);
+}
+
 /**
  * Adds the derived attributes that the span does not already carry. `attrs`
  * is the span's own (normalized) attribute array.
  */
 export function deriveTimings(span: ISpan, attrs: Attrs, children: ChildTimes | undefined, firstTokenEvents: ReadonlySet<string>): void {
+  dropNonMeasurements(attrs);
 
   const spanNanos = nanosDiff(span.endTimeUnixNano, span.startTimeUnixNano);
   let duration = getNumber(attrs, DERIVED.requestDuration);

@@ -1,5 +1,6 @@
 import type { ProcessorFactory } from '../../component/factory.js';
 import { loadPriceFile } from '../../genai/prices.js';
+import { loadTokenPriceFile } from '../../genai/tokenprices.js';
 import { GpucostSchema, validateGpucost, type GpucostConfig } from './config.js';
 import { GpucostMetrics, GpucostTraces } from './gpucost.js';
 
@@ -13,6 +14,11 @@ export const gpucostProcessorFactory: ProcessorFactory<GpucostConfig> = {
       loadPriceFile(cfg.prices_file);
     } catch (err) {
       out.push(`prices_file: ${(err as Error).message}`);
+    }
+    try {
+      loadTokenPriceFile((cfg as GpucostConfig).token_prices_file ?? '');
+    } catch (err) {
+      out.push(`token_prices_file: ${(err as Error).message}`);
     }
     return out;
   },

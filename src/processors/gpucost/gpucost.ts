@@ -17,16 +17,20 @@ import {
   type Int64,
   type Traces,
 } from '../../pdata/proto.js';
-import { findAttr, getNumber, ownAttrs, setAttr } from '../../genai/attrs.js';
-import { COST, GENAI, isLlmSpan } from '../../genai/conventions.js';
+import { firstString, getNumber, ownAttrs, removeAttr, type Attrs } from '../../genai/attrs.js';
+import { COST, GENAI, isErrorSpan, isLlmSpan } from '../../genai/conventions.js';
 import { loadPriceFile, mergePriceTables, PriceTable, type PriceTableSpec } from '../../genai/prices.js';
 import { nanosDiff } from '../../genai/time.js';
+import { loadTokenPriceFile, mergeTokenPriceTables, TokenPriceTable, tokenCost, type TokenPriceTableSpec } from '../../genai/tokenprices.js';
 import type { GpucostConfig } from './config.js';
-import { inventoryFor, type GpuInventory } from './inventory.js';
+import { AdjustmentGroups, type AdjustmentGroup } from './groups.js';
+import type { GpuSource } from './gpusource.js';
+import { inventoryFor } from './inventory.js';
+import { Ledger } from './ledger.js';
 import { ReplicaResolver, type Priced, type ReplicaPrice } from './replica.js';
-import { SharedBook, type ReplicaUsage } from './sharedbook.js';
 import { exclusiveCost, type CostInterval } from './sweep.js';
 import { GpucostTelemetry } from './telemetry.js';
+import { markReported, markUnpriced, writeAdjustment, writeGpuCost, writeTokenCost, type UnpricedReason } from './write.js';
 
 const KINDS: Readonly<Record<string, number>> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
 
@@ -42,7 +46,11 @@ export function buildPriceTable(cfg: GpucostConfig): PriceTable {
   return new PriceTable(mergePriceTables(loadPriceFile(cfg.prices_file), cfg.prices as Partial<PriceTableSpec> | undefined));
 }
 
-function inventoryOf(set: CreateSettings, cfg: GpucostConfig): GpuInventory {
+export function buildTokenPriceTable(cfg: GpucostConfig): TokenPriceTable {
+  return new TokenPriceTable(mergeTokenPriceTables(loadTokenPriceFile(cfg.token_prices_file), cfg.token_prices as Partial<TokenPriceTableSpec> | undefined));
+}
+
+function gpuSourceOf(set: CreateSettings, cfg: GpucostConfig): GpuSource & ReturnType<typeof inventoryFor> {
   return inventoryFor(set.telemetry, set.id, {
     metricPrefix: cfg.dcgm.metric_prefix,
     maxEntries: cfg.dcgm.max_entries,
@@ -51,16 +59,25 @@ function inventoryOf(set: CreateSettings, cfg: GpucostConfig): GpuInventory {
 }
 
 /**
- * The `gpucost` processor on traces: prices every LLM request span by the GPU
- * time it used (see sweep.ts for the models) and writes gen_ai.usage.cost,
- * the cost model and the price used. A span whose GPU or price is unknown is
- * marked unpriced and counted, never given a cost of $0.
+ * The `gpucost` processor on traces: prices every LLM request span and
+ * writes gen_ai.usage.cost with the method that priced it.
+ *   gpu_exclusive / gpu_shared  the GPU time the request used on a replica
+ *                                whose GPUs and price are known (sweep.ts,
+ *                                ledger.ts);
+ *   token_price                  its tokens at the API model's list prices
+ *                                (CLIENT spans, and spans whose GPU is unknown);
+ *   reported                     a non-zero cost the emitter wrote (OpenLIT),
+ *                                kept unless overwrite_cost.
+ * A span no method can price is marked unpriced with a reason and counted,
+ * never given a cost of $0.
  */
 export class GpucostTraces implements Processor<'traces'>, Component {
   readonly capabilities = MUTATES;
   private readonly resolver: ReplicaResolver;
   private readonly kinds: ReadonlySet<number> | undefined;
-  private readonly book: SharedBook<HeldSpan> | undefined;
+  private readonly tokenKinds: ReadonlySet<number>;
+  private readonly ledger: Ledger<HeldSpan, AdjustmentGroup> | undefined;
+  private readonly groups: AdjustmentGroups;
   private readonly tel: GpucostTelemetry;
   private readonly rlog: RateLimitedLogger;
   private readonly report: Reporter;
@@ -74,19 +91,36 @@ export class GpucostTraces implements Processor<'traces'>, Component {
     private readonly cfg: GpucostConfig,
     private readonly next: TracesConsumer,
     table: PriceTable = buildPriceTable(cfg),
+    private readonly tokens: TokenPriceTable = buildTokenPriceTable(cfg),
+    gpus: GpuSource = gpuSourceOf(set, cfg),
   ) {
     const shared = cfg.cost_model === 'shared';
-    this.resolver = new ReplicaResolver(cfg, table, inventoryOf(set, cfg), shared);
+    this.resolver = new ReplicaResolver(cfg, table, gpus, shared);
     this.kinds = cfg.span_kinds.length ? new Set(cfg.span_kinds.map((k) => KINDS[k]!)) : undefined;
-    if (shared) this.book = new SharedBook(parseDuration(cfg.shared.settle_window), cfg.shared.max_pending_spans);
+    this.tokenKinds = new Set(cfg.token_price_span_kinds.map((k) => KINDS[k]!));
     this.tel = new GpucostTelemetry(set.telemetry, set.id);
+    this.groups = new AdjustmentGroups(cfg.adjustment_attributes);
+    if (shared) {
+      const s = cfg.shared;
+      this.ledger = new Ledger(
+        {
+          minBound: parseDuration(s.settle_window) / 1000,
+          learnWindow: parseDuration(s.learn_window) / 1000,
+          maxHoldMs: parseDuration(s.max_hold),
+          maxPending: s.max_pending_spans,
+          correctionWindowMs: parseDuration(s.correction_window),
+          maxRetained: s.max_retained_intervals,
+        },
+        (u) => this.tel.usage(u),
+      );
+    }
     this.rlog = createRateLimitedLogger(set.logger);
     this.report = createReporter(set);
   }
 
   async start(): Promise<void> {
-    if (!this.book || this.timer) return;
-    this.timer = setInterval(() => this.tick(false), parseDuration(this.cfg.shared.tick));
+    if (!this.ledger || this.timer) return;
+    this.timer = setInterval(() => void this.tick(false), parseDuration(this.cfg.shared.tick));
     this.timer.unref();
   }
 
@@ -94,7 +128,7 @@ export class GpucostTraces implements Processor<'traces'>, Component {
   async shutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    if (this.book && !this.stopped) {
+    if (this.ledger && !this.stopped) {
       this.stopped = true;
       await this.tick(true);
     }
@@ -103,12 +137,12 @@ export class GpucostTraces implements Processor<'traces'>, Component {
 
   async consume(data: Traces, ctx: RequestContext): Promise<void> {
     const held = this.process(data, Date.now());
-    if (held > 0 && this.book!.pendingCount > this.cfg.shared.max_pending_spans) void this.tick(false);
+    if (held > 0 && this.ledger!.pendingCount > this.cfg.shared.max_pending_spans) void this.tick(false);
     if (held > 0 && !hasSpans(data)) return;
     return this.next.consume(data, ctx);
   }
 
-  /** Prices the batch in place; returns the number of spans taken out to be held (shared model). */
+  /** Prices the batch in place; returns the number of spans taken out to be held (gpu_shared). */
   process(data: Traces, nowMs: number): number {
     let held = 0;
     for (const rs of data.resourceSpans ?? []) {
@@ -124,44 +158,99 @@ export class GpucostTraces implements Processor<'traces'>, Component {
             keep?.push(span);
             continue;
           }
-          price ??= this.resolver.resolve(rs.resource, nowMs);
           const attrs = ownAttrs(span);
-          if (!price.ok) {
-            markUnpriced(attrs, price.reason, price.gpu, price.tier);
-            this.tel.unpriced(price.reason);
-            this.rlog.log('warn', `${price.reason}|${price.gpu ?? ''}`, { reason: price.reason, gpu: price.gpu, tier: price.tier }, 'LLM span left unpriced');
+          const reported = getNumber(attrs, COST.cost);
+          if (reported !== undefined && reported > 0 && !this.cfg.overwrite_cost) {
+            markReported(attrs);
+            this.tel.priced('reported', '', reported);
             keep?.push(span);
             continue;
           }
+          // A reported 0 (OpenLIT's answer for a model missing from its list) or less is not a price.
+          if (reported !== undefined) removeAttr(attrs, COST.cost);
+          const zeroReported = reported !== undefined && reported <= 0;
+
+          const failed = isErrorSpan(span.status?.code, attrs);
+          if (this.tokenKinds.has(span.kind ?? 0)) {
+            this.priceByTokens(attrs, failed, zeroReported ? 'reported_zero_cost' : undefined);
+            keep?.push(span);
+            continue;
+          }
+          price ??= this.resolver.resolve(rs.resource, nowMs);
           const iv = this.interval(span);
-          if (!this.book) {
-            const cost = exclusiveCost(iv, price.c);
-            writeCost(attrs, cost, 'exclusive', price, false);
-            this.tel.priced('exclusive', price.gpu, cost);
+          const dur = iv.end - iv.start;
+          const gpuFailure: UnpricedReason | undefined = !price.ok ? price.reason : dur < 0 ? 'negative_duration' : dur === 0 ? 'zero_duration' : undefined;
+          if (gpuFailure !== undefined) {
+            if (!this.cfg.token_price_fallback || !this.priceByTokens(attrs, failed, undefined, true)) {
+              const reason = zeroReported ? 'reported_zero_cost' : gpuFailure;
+              this.unpriced(attrs, reason, price.gpu, price.tier);
+            }
             keep?.push(span);
             continue;
           }
-          // Shared: take the span out of the batch until its settle window has passed.
+          const p = price as Priced;
+          if (!this.ledger) {
+            const cost = exclusiveCost(iv, p.c);
+            writeGpuCost(attrs, cost, 'gpu_exclusive', p);
+            this.tel.priced('gpu_exclusive', p.gpu, cost);
+            keep?.push(span);
+            continue;
+          }
+          // gpu_shared: take the span out of the batch until its overlapping spans have arrived.
           keep ??= spans.slice(0, i);
           heldRs ??= { resource: rs.resource ? Resource.decode(Resource.encode(rs.resource).finish()) : null, schemaUrl: rs.schemaUrl ?? '', scopeSpans: [] };
           heldSs ??= { scope: ss.scope ? InstrumentationScope.decode(InstrumentationScope.encode(ss.scope).finish()) : null, schemaUrl: ss.schemaUrl ?? '', spans: [] };
-          const late = this.book.add(price.replica!, price.gpu, price.c, iv, { span, rs: heldRs, ss: heldSs, price }, nowMs);
-          if (late) this.tel.late();
+          this.ledger.add(p.replica!, p.gpu, p.c, iv, this.groups.of(attrs), { span, rs: heldRs, ss: heldSs, price: p }, nowMs);
           held++;
         }
         if (keep) ss.spans = keep;
       }
     }
-    if (this.book) this.tel.held(this.book.pendingCount);
+    if (this.ledger) this.tel.held(this.ledger.pendingCount, this.ledger.retainedIntervals);
     return held;
   }
 
   private wants(span: ISpan): boolean {
     if (this.kinds && !this.kinds.has(span.kind ?? 0)) return false;
-    const attrs = span.attributes;
-    if (!isLlmSpan(attrs)) return false;
-    if (!this.cfg.overwrite_cost && findAttr(attrs, COST.cost)) return false;
-    return true;
+    return isLlmSpan(span.attributes);
+  }
+
+  /**
+   * token_price. Returns whether the span was priced; when not, and not
+   * `quiet`, marks it unpriced (with `reason`, else why tokens could not price it).
+   */
+  private priceByTokens(attrs: Attrs, failed: boolean, reason: UnpricedReason | undefined, quiet = false): boolean {
+    const input = getNumber(attrs, GENAI.inputTokens);
+    const output = getNumber(attrs, GENAI.outputTokens);
+    const model = firstString(attrs, [GENAI.responseModel, GENAI.requestModel]);
+    let why: UnpricedReason;
+    // A call that failed without reporting usage (a 429, a timeout) was most likely not billed, but nothing says so.
+    if (input === undefined && output === undefined) why = failed ? 'failed_without_usage' : 'unknown_tokens';
+    else if (model === undefined) why = 'unknown_model_price';
+    else {
+      const hit = this.tokens.lookup(firstString(attrs, [GENAI.providerName]), model);
+      if (hit.ok) {
+        const cost = tokenCost(hit.price, {
+          input: input ?? 0,
+          output: output ?? 0,
+          cacheRead: getNumber(attrs, GENAI.cacheReadInputTokens) ?? 0,
+          cacheCreation: getNumber(attrs, GENAI.cacheCreationInputTokens) ?? 0,
+          reasoning: getNumber(attrs, GENAI.reasoningOutputTokens) ?? 0,
+        });
+        writeTokenCost(attrs, cost, hit);
+        this.tel.priced('token_price', '', cost);
+        return true;
+      }
+      why = hit.reason;
+    }
+    if (!quiet) this.unpriced(attrs, reason ?? why, undefined, undefined);
+    return false;
+  }
+
+  private unpriced(attrs: Attrs, reason: UnpricedReason, gpu: string | undefined, tier: string | undefined): void {
+    markUnpriced(attrs, reason, gpu, tier);
+    this.tel.unpriced(reason);
+    this.rlog.log('warn', `${reason}|${gpu ?? ''}`, { reason, gpu, tier }, 'LLM span left unpriced');
   }
 
   /** The span's interval in seconds from a fixed base, and its work rate (tokens/s). */
@@ -182,18 +271,24 @@ export class GpucostTraces implements Processor<'traces'>, Component {
   }
 
   private async releaseDue(all: boolean): Promise<void> {
-    const book = this.book!;
-    const onUsage = (u: ReplicaUsage) => this.tel.usage(u);
-    const released = book.release(Date.now(), all, onUsage);
-    this.tel.held(book.pendingCount);
+    const ledger = this.ledger!;
+    const released = ledger.release(Date.now(), all);
+    this.tel.held(ledger.pendingCount, ledger.retainedIntervals);
     if (released.length === 0) return;
     const out = new Map<IResourceSpans, Set<IScopeSpans>>();
     for (const r of released) {
       const h = r.payload;
       const attrs = ownAttrs(h.span);
-      writeCost(attrs, r.cost, 'shared', h.price, r.late || r.early);
-      this.tel.priced('shared', h.price.gpu, r.cost);
-      if (r.early) this.tel.early();
+      writeGpuCost(attrs, r.cost, 'gpu_shared', h.price);
+      this.tel.priced('gpu_shared', h.price.gpu, r.cost);
+      if (r.late) {
+        const total = writeAdjustment(attrs, r.credits, r.incomplete);
+        this.tel.late(h.price.gpu, -total, r.incomplete);
+      }
+      if (r.early) {
+        attrs.push({ key: COST.early, value: { boolValue: true } });
+        this.tel.early();
+      }
       h.ss.spans!.push(h.span);
       let scopes = out.get(h.rs);
       if (!scopes) out.set(h.rs, (scopes = new Set()));
@@ -207,7 +302,7 @@ export class GpucostTraces implements Processor<'traces'>, Component {
       await this.next.consume(batch, {});
     } catch (err) {
       const e = asConsumerError(err);
-      this.report.drop({ signal: 'traces', code: e.code, items: released.length, err: e, key: 'release' }, 'downstream refused priced spans after the settle window; dropped');
+      this.report.drop({ signal: 'traces', code: e.code, items: released.length, err: e, key: 'release' }, 'downstream refused priced spans held for their overlapping spans; dropped');
     }
   }
 }
@@ -217,23 +312,6 @@ function hasSpans(t: Traces): boolean {
   return false;
 }
 
-function writeCost(attrs: ReturnType<typeof ownAttrs>, cost: number, model: 'exclusive' | 'shared', p: Priced, partial: boolean): void {
-  setAttr(attrs, COST.cost, { doubleValue: cost });
-  setAttr(attrs, COST.model, { stringValue: model });
-  setAttr(attrs, COST.pricePerGpuHour, { doubleValue: p.usdPerGpuHour });
-  setAttr(attrs, COST.tier, { stringValue: p.tier });
-  setAttr(attrs, COST.gpuModel, { stringValue: p.gpu });
-  setAttr(attrs, COST.gpuCount, { intValue: p.count });
-  if (partial) setAttr(attrs, COST.partial, { boolValue: true });
-}
-
-function markUnpriced(attrs: ReturnType<typeof ownAttrs>, reason: string, gpu: string | undefined, tier: string): void {
-  setAttr(attrs, COST.unpriced, { boolValue: true });
-  setAttr(attrs, COST.unpricedReason, { stringValue: reason });
-  setAttr(attrs, COST.tier, { stringValue: tier });
-  if (gpu !== undefined) setAttr(attrs, COST.gpuModel, { stringValue: gpu });
-}
-
 /**
  * The `gpucost` processor on metrics: learns which GPUs serve each host and
  * pod from DCGM exporter series (both metric shapes) and passes the batch on
@@ -241,14 +319,14 @@ function markUnpriced(attrs: ReturnType<typeof ownAttrs>, reason: string, gpu: s
  */
 export class GpucostMetrics implements Processor<'metrics'>, Component {
   readonly capabilities = READS_ONLY;
-  private readonly inventory: GpuInventory;
+  private readonly inventory: ReturnType<typeof inventoryFor>;
 
   constructor(
     set: CreateSettings,
     private readonly cfg: GpucostConfig,
     private readonly next: MetricsConsumer,
   ) {
-    this.inventory = inventoryOf(set, cfg);
+    this.inventory = gpuSourceOf(set, cfg);
   }
 
   async start(): Promise<void> {}

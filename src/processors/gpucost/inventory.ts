@@ -13,10 +13,7 @@ import type { IKeyValue, ILabel, Metrics, PromWrite } from '../../pdata/proto.js
 import { anyToString } from '../../genai/attrs.js';
 import type { SelfTelemetry } from '../../telemetry/selftelemetry.js';
 
-export interface GpuInfo {
-  model: string;
-  count: number;
-}
+import type { GpuInfo, GpuQuery, GpuSource } from './gpusource.js';
 
 interface Entry {
   model: string;
@@ -53,7 +50,7 @@ const LABELS: Readonly<Record<string, keyof Obs>> = {
 /** When a label appears under two names, the more specific wins (UUID over index, exported_pod over pod). */
 const PRIORITY: Readonly<Record<string, number>> = { UUID: 2, gpu: 1, exported_pod: 2, pod: 1, exported_namespace: 2, namespace: 1, Hostname: 1, hostname: 1, modelName: 1 };
 
-export class GpuInventory {
+export class GpuInventory implements GpuSource {
   private readonly byHost = new Map<string, Entry>();
   private readonly byPod = new Map<string, Entry>();
   private readonly obs: Obs = {};
@@ -66,7 +63,7 @@ export class GpuInventory {
     return isPromMetrics(data) ? this.observeProm(data.request, nowMs) : this.observeOtlp(data, nowMs);
   }
 
-  lookup(q: { host?: string; pod?: string; namespace?: string }, nowMs = Date.now()): GpuInfo | undefined {
+  lookup(q: GpuQuery, nowMs = Date.now()): GpuInfo | undefined {
     const e = (q.pod !== undefined ? this.byPod.get(podKey(q.namespace, q.pod)) ?? this.byPod.get(podKey(undefined, q.pod)) : undefined) ??
       (q.host !== undefined ? this.byHost.get(q.host) : undefined);
     if (!e || nowMs - e.seenMs > this.opts.ttlMs) return undefined;

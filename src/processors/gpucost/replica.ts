@@ -7,9 +7,10 @@ import type { IResource } from '../../pdata/proto.js';
 import { firstNumber, firstString } from '../../genai/attrs.js';
 import type { PriceTable } from '../../genai/prices.js';
 import type { GpucostConfig } from './config.js';
-import type { GpuInventory } from './inventory.js';
+import type { GpuSource } from './gpusource.js';
 
-export type UnpricedReason = 'unknown_gpu' | 'unknown_gpu_count' | 'unknown_price' | 'unknown_replica';
+/** Why the GPU methods cannot price a resource's spans. */
+export type GpuUnpricedReason = 'unknown_gpu' | 'unknown_gpu_count' | 'unknown_price' | 'unknown_replica';
 
 export interface Priced {
   ok: true;
@@ -26,7 +27,7 @@ export interface Priced {
 
 export interface Unpriced {
   ok: false;
-  reason: UnpricedReason;
+  reason: GpuUnpricedReason;
   /** Reported model, when known. */
   gpu?: string;
   tier: string;
@@ -41,7 +42,7 @@ export class ReplicaResolver {
   constructor(
     cfg: GpucostConfig,
     private readonly table: PriceTable,
-    private readonly inventory: GpuInventory,
+    private readonly gpus: GpuSource,
     private readonly needReplica: boolean,
   ) {
     this.keys = cfg.resource_attributes;
@@ -54,7 +55,7 @@ export class ReplicaResolver {
     let model = firstString(attrs, k.gpu_model);
     let count = firstNumber(attrs, k.gpu_count);
     if (model === undefined || count === undefined) {
-      const learned = this.inventory.lookup(
+      const learned = this.gpus.lookup(
         { host: firstString(attrs, k.host), pod: firstString(attrs, k.pod), namespace: firstString(attrs, k.namespace) },
         nowMs,
       );

@@ -94,7 +94,7 @@ test('normalization: a current name present beside an old one wins; the old one 
       },
     ],
   };
-  const { out } = await run(input, config({ derive_timings: false, mark_convention: false }));
+  const { out } = await run(input, config({ derive_timings: false, mark_convention: false, fill_request_model: false }));
   assert.deepEqual(spansByName(out).chat, { 'gen_ai.provider.name': 'new', 'gen_ai.usage.input_tokens': 17 });
 });
 

@@ -70,7 +70,7 @@ test('cost: the DESIGN.md worked example, shared: A $0.006667, B $0.003333, sum 
   assert.equal((byName.get('A')!['gen_ai.usage.cost'] as number).toFixed(6), '0.006667');
   assert.equal((byName.get('B')!['gen_ai.usage.cost'] as number).toFixed(6), '0.003333');
   close((byName.get('A')!['gen_ai.usage.cost'] as number) + (byName.get('B')!['gen_ai.usage.cost'] as number), 0.01);
-  assert.equal(byName.get('A')!['tollgate.gpucost.model'], 'shared');
+  assert.equal(byName.get('A')!['tollgate.cost.method'], 'gpu_shared');
   assert.equal(byName.get('A')!['tollgate.gpucost.price_per_gpu_hour'], 3.6);
   assert.equal(byName.get('A')!['tollgate.gpucost.gpu.model'], 'TESTGPU');
   assert.equal(byName.get('A')!['tollgate.gpucost.gpu.count'], 1);
@@ -81,7 +81,7 @@ test('cost: the DESIGN.md worked example, exclusive: A $0.010, B $0.005, sum $0.
   const { byName } = await price(config({ cost_model: 'exclusive', prices: TEST_PRICES, tier: 'on_demand' }), example(), 2);
   close(byName.get('A')!['gen_ai.usage.cost'], 0.01);
   close(byName.get('B')!['gen_ai.usage.cost'], 0.005);
-  assert.equal(byName.get('A')!['tollgate.gpucost.model'], 'exclusive');
+  assert.equal(byName.get('A')!['tollgate.cost.method'], 'gpu_exclusive');
 });
 
 test('cost: three overlapping requests on one replica of 2 × H100 (capacity block), hand-computed', async () => {
@@ -191,19 +191,39 @@ test('cost: shared costs of 300 random overlapping requests sum to the replica b
   close((await idleMetric!.get()).values[0]!.value, idle, 1e-9);
 });
 
-test('cost: shared holds LLM spans for the settle window and passes other spans at once', async () => {
-  const r = await rig(config({ cost_model: 'shared', prices: TEST_PRICES, tier: 'on_demand', shared: { settle_window: '50ms', tick: '10ms' } }));
-  const batch = traces({
+test('cost: shared holds an LLM span until its replica\'s clock has passed its end plus the longest request, and passes other spans at once', async () => {
+  const r = await rig(config({ cost_model: 'shared', prices: TEST_PRICES, tier: 'on_demand', shared: { settle_window: '1s', tick: '10ms' } }));
+  const first = traces({
     resource: testReplica('r1'),
-    spans: [llmSpan({ name: 'llm', start: 0, end: 1, input: 5, output: 5 }), { name: 'GET /', startTimeUnixNano: 1, endTimeUnixNano: 2, attributes: [] }],
+    spans: [llmSpan({ name: 'llm', start: 100, end: 104, input: 5, output: 5 }), { name: 'GET /', startTimeUnixNano: 1, endTimeUnixNano: 2, attributes: [] }],
   });
-  await r.proc.consume(batch, {});
+  await r.proc.consume(first, {});
   assert.deepEqual(spansOf(r.sink.data).map((s) => s.name), ['GET /']);
+  // A span ending 8 s later on the same replica: its clock is past 104 + 4 (the longest request): 'llm' is final.
+  await r.proc.consume(traces({ resource: testReplica('r1'), spans: [llmSpan({ name: 'next', start: 111, end: 112, input: 5, output: 5 })] }), {});
   await r.sink.waitForItems(2);
   const llm = spansOf(r.sink.data).find((s) => s.name === 'llm')!;
-  close(llm.attrs['gen_ai.usage.cost'], 0.001);
+  close(llm.attrs['gen_ai.usage.cost'], 0.004);
+  assert.equal(llm.attrs['tollgate.cost.method'], 'gpu_shared');
+  assert.equal(llm.attrs['tollgate.gpucost.late'], undefined);
   assert.deepEqual(llm.resource, testReplica('r1'));
+  assert.equal(spansOf(r.sink.data).some((s) => s.name === 'next'), false, 'next waits for its own overlaps');
   await r.proc.shutdown();
+  await r.sink.waitForItems(3);
+});
+
+test('cost: shared releases a span of a quiet replica once wall time has moved its clock past the bound, and never later than max_hold', async () => {
+  const r = await rig(config({ cost_model: 'shared', prices: TEST_PRICES, tier: 'on_demand', shared: { settle_window: '50ms', tick: '10ms' } }));
+  await r.proc.consume(traces({ resource: testReplica('q'), spans: [llmSpan({ name: 'alone', start: 0, end: 0.05, input: 1, output: 1 })] }), {});
+  await r.sink.waitForItems(1); // ~50 ms later: nothing else can overlap it
+  close(spansOf(r.sink.data)[0]!.attrs['gen_ai.usage.cost'], 0.00005);
+  await r.proc.shutdown();
+
+  const h = await rig(config({ cost_model: 'shared', prices: TEST_PRICES, tier: 'on_demand', shared: { settle_window: '1h', max_hold: '80ms', tick: '10ms' } }));
+  await h.proc.consume(traces({ resource: testReplica('q'), spans: [llmSpan({ name: 'held', start: 0, end: 1, input: 1, output: 1 })] }), {});
+  await h.sink.waitForItems(1); // the 1 h bound is not waited for: max_hold caps the delay
+  close(spansOf(h.sink.data)[0]!.attrs['gen_ai.usage.cost'], 0.001);
+  await h.proc.shutdown();
 });
 
 test('cost: held spans are bounded by max_pending_spans; the oldest are priced early and counted', async () => {
@@ -216,33 +236,122 @@ test('cost: held spans are bounded by max_pending_spans; the oldest are priced e
   assert.ok(held <= 10, `held ${held} spans`);
   const early = (await r.telemetry.registry.getSingleMetric('tollgate_gpucost_early_released_spans')!.get()).values[0]!.value;
   assert.equal(early, 40);
+  assert.equal(spansOf(r.sink.data)[0]!.attrs['tollgate.gpucost.early'], true);
   await r.proc.shutdown();
   await r.sink.waitForItems(50);
   for (const s of spansOf(r.sink.data)) close(s.attrs['gen_ai.usage.cost'], 0.0005);
 });
 
-test('cost: a span that arrives after overlapping spans were priced is marked partial and counted', async () => {
-  const r = await rig(config({ cost_model: 'shared', prices: TEST_PRICES, tier: 'on_demand', shared: { settle_window: '30ms', tick: '5ms' } }));
-  await r.proc.consume(traces({ resource: testReplica('r1'), spans: [llmSpan({ name: 'first', start: 0, end: 10, input: 500, output: 500 })] }), {});
+test('cost: a late span corrects the spans priced before it arrived: the late span carries the credit, and costs plus credits equal the full-knowledge price', async () => {
+  // The DESIGN.md example arriving in the worst order: A is priced alone (max_hold), then B, which overlaps it, arrives.
+  const r = await rig(config({ cost_model: 'shared', prices: TEST_PRICES, tier: 'on_demand', shared: { max_hold: '20ms', tick: '5ms' } }));
+  await r.proc.consume(traces({ resource: testReplica('r1'), spans: [llmSpan({ name: 'A', start: 0, end: 10, input: 400, output: 600, model: 'm-a', attrs: { 'tollgate.showback.tenant': 'acme' } })] }), {});
   await r.sink.waitForItems(1);
-  await r.proc.consume(traces({ resource: testReplica('r1'), spans: [llmSpan({ name: 'late', start: 5, end: 10, input: 500, output: 500 })] }), {});
+  await r.proc.consume(traces({ resource: testReplica('r1'), spans: [llmSpan({ name: 'B', start: 5, end: 10, input: 200, output: 800, model: 'm-b' })] }), {});
   await r.sink.waitForItems(2);
   const byName = new Map(spansOf(r.sink.data).map((s) => [s.name, s.attrs]));
-  close(byName.get('first')!['gen_ai.usage.cost'], 0.01);
-  assert.equal(byName.get('late')!['tollgate.gpucost.partial'], true);
-  // Its own share of the overlap (1:2 by work rate) is still right.
-  close(byName.get('late')!['gen_ai.usage.cost'], 0.005 * (200 / 300));
+  close(byName.get('A')!['gen_ai.usage.cost'], 0.01); // alone, as far as was known
+  const b = byName.get('B')!;
+  assert.equal(b['tollgate.gpucost.late'], true);
+  close(b['gen_ai.usage.cost'], 0.01 / 3); // its share of 5–10 s (200 of 300 tokens/s)
+  close(b['tollgate.gpucost.adjustment'], -0.01 / 3); // what A paid too much
+  assert.deepEqual(b['tollgate.gpucost.adjustment.groups'], [
+    { 'gen_ai.request.model': 'm-a', 'tollgate.showback.tenant': 'acme', amount: b['tollgate.gpucost.adjustment'] },
+  ]);
+  // A net of its credit, plus B: the worked example's 0.006667 + 0.003333 = c × 10 s busy.
+  close((byName.get('A')!['gen_ai.usage.cost'] as number) + (b['tollgate.gpucost.adjustment'] as number), 0.02 / 3);
   assert.match(await metric(r.telemetry, 'tollgate_gpucost_late_spans'), / 1$/);
+  close((await r.telemetry.registry.getSingleMetric('tollgate_gpucost_adjustment_usd')!.get()).values[0]!.value, 0.01 / 3);
   await r.proc.shutdown();
 });
 
-test('cost: spans that already carry gen_ai.usage.cost and non-LLM spans are left alone', async () => {
+test('cost: busy seconds are the union of a replica\'s requests whatever order they are released in', async () => {
+  // The later-starting span is priced first: busy must still be 10 s, not 5.
+  const r = await rig(config({ cost_model: 'shared', prices: TEST_PRICES, tier: 'on_demand', shared: { max_hold: '10ms', tick: '5ms' } }));
+  await r.proc.consume(traces({ resource: testReplica('r1'), spans: [llmSpan({ name: 'later', start: 5, end: 10, input: 10, output: 10 })] }), {});
+  await r.sink.waitForItems(1);
+  await r.proc.consume(traces({ resource: testReplica('r1'), spans: [llmSpan({ name: 'earlier', start: 0, end: 6, input: 10, output: 10 })] }), {});
+  await r.sink.waitForItems(2);
+  await r.proc.shutdown();
+  close((await r.telemetry.registry.getSingleMetric('tollgate_gpucost_busy_seconds')!.get()).values[0]!.value, 10, 1e-9);
+  const byName = new Map(spansOf(r.sink.data).map((s) => [s.name, s.attrs]));
+  const net = (byName.get('later')!['gen_ai.usage.cost'] as number) + (byName.get('earlier')!['gen_ai.usage.cost'] as number) + (byName.get('earlier')!['tollgate.gpucost.adjustment'] as number);
+  close(net, 0.01, 1e-9); // c × 10 s
+});
+
+test('cost: zero- and negative-duration spans are unpriced with a reason, never $0', async () => {
   const batch = traces({
     resource: testReplica('r1'),
-    spans: [llmSpan({ name: 'priced', start: 0, end: 1, attrs: { 'gen_ai.usage.cost': 0.42 } }), { name: 'db', startTimeUnixNano: 1, endTimeUnixNano: 2, attributes: [] }],
+    spans: [llmSpan({ name: 'zero', start: 3, end: 3, input: 10, output: 10 }), llmSpan({ name: 'negative', start: 5, end: 4, input: 10, output: 10 })],
   });
-  const { byName } = await price(config({ prices: TEST_PRICES, tier: 'on_demand' }), batch, 2);
-  assert.equal(byName.get('priced')!['gen_ai.usage.cost'], 0.42);
-  assert.equal(byName.get('priced')!['tollgate.gpucost.model'], undefined);
+  for (const cost_model of ['exclusive', 'shared']) {
+    const { byName, r } = await price(config({ cost_model, prices: TEST_PRICES, tier: 'on_demand' }), batch, 2);
+    for (const [name, reason] of [['zero', 'zero_duration'], ['negative', 'negative_duration']] as const) {
+      const a = byName.get(name)!;
+      assert.equal(a['gen_ai.usage.cost'], undefined, `${cost_model} ${name}`);
+      assert.equal(a['tollgate.gpucost.unpriced'], true);
+      assert.equal(a['tollgate.gpucost.unpriced.reason'], reason);
+    }
+    assert.match(await metric(r.telemetry, 'tollgate_gpucost_unpriced_spans'), /"reason":"zero_duration"} 1/);
+    assert.equal(await metric(r.telemetry, 'tollgate_gpucost_priced_spans'), '');
+  }
+});
+
+test('cost: a reported cost is kept (method "reported") unless overwrite_cost; a reported $0 is not a price: priced by a method, else unpriced', async () => {
+  const batch = () => traces(
+    {
+      resource: testReplica('r1'),
+      spans: [
+        llmSpan({ name: 'reported', start: 0, end: 1, attrs: { 'gen_ai.usage.cost': 0.42 } }),
+        llmSpan({ name: 'reported-zero-gpu', start: 0, end: 2, input: 1, output: 1, attrs: { 'gen_ai.usage.cost': 0 } }),
+        { name: 'db', startTimeUnixNano: 1, endTimeUnixNano: 2, attributes: [] },
+      ],
+    },
+    {
+      // OpenLIT on an API model it has no price for: cost 0, and our token table lacks it too.
+      resource: { 'service.name': 'app' },
+      spans: [llmSpan({ name: 'reported-zero-unknown', kind: 3, start: 0, end: 1, model: 'no-such-model', provider: 'openai', input: 5, output: 5, attrs: { 'gen_ai.usage.cost': 0 } })],
+    },
+  );
+  const { byName, r } = await price(config({ prices: TEST_PRICES, tier: 'on_demand' }), batch(), 4);
+  assert.equal(byName.get('reported')!['gen_ai.usage.cost'], 0.42);
+  assert.equal(byName.get('reported')!['tollgate.cost.method'], 'reported');
+  close(byName.get('reported-zero-gpu')!['gen_ai.usage.cost'], 0.002);
+  assert.equal(byName.get('reported-zero-gpu')!['tollgate.cost.method'], 'gpu_exclusive');
+  const z = byName.get('reported-zero-unknown')!;
+  assert.equal(z['gen_ai.usage.cost'], undefined);
+  assert.equal(z['tollgate.gpucost.unpriced.reason'], 'reported_zero_cost');
   assert.deepEqual(byName.get('db'), {});
+  assert.match(await metric(r.telemetry, 'tollgate_gpucost_priced_spans'), /"method":"reported"} 1/);
+
+  const over = await price(config({ prices: TEST_PRICES, tier: 'on_demand', overwrite_cost: true }), batch(), 4);
+  close(over.byName.get('reported')!['gen_ai.usage.cost'], 0.001);
+  assert.equal(over.byName.get('reported')!['tollgate.cost.method'], 'gpu_exclusive');
+});
+
+test('cost: CLIENT spans are priced by tokens; a server span whose GPU is unknown falls back to tokens; neither is unpriced', async () => {
+  const batch = traces(
+    {
+      resource: { 'service.name': 'app' },
+      // 1000 input (400 cached) + 200 output of gpt-4o-mini: 600 × 0.15 + 400 × 0.075 + 200 × 0.60 per 1M.
+      spans: [llmSpan({ name: 'api', kind: 3, start: 0, end: 1, model: 'gpt-4o-mini-2024-07-18', provider: 'openai', input: 1000, output: 200, attrs: { 'gen_ai.usage.cache_read.input_tokens': 400 } })],
+    },
+    {
+      resource: { 'service.instance.id': 'proxy' },
+      spans: [
+        llmSpan({ name: 'proxy', kind: 2, start: 0, end: 1, model: 'gpt-4o', provider: 'azure.ai.openai', input: 100, output: 10 }),
+        llmSpan({ name: 'self-hosted', kind: 2, start: 0, end: 1, model: 'my-finetune', input: 100, output: 10 }),
+      ],
+    },
+  );
+  const { byName, r } = await price(config({ cost_model: 'shared' }), batch, 3);
+  close(byName.get('api')!['gen_ai.usage.cost'], (600 * 0.15 + 400 * 0.075 + 200 * 0.6) / 1e6);
+  assert.equal(byName.get('api')!['tollgate.cost.method'], 'token_price');
+  assert.equal(byName.get('api')!['tollgate.cost.token_price.entry'], 'openai/gpt-4o-mini');
+  close(byName.get('proxy')!['gen_ai.usage.cost'], (100 * 2.5 + 10 * 10) / 1e6);
+  assert.equal(byName.get('proxy')!['tollgate.cost.token_price.entry'], 'openai/gpt-4o');
+  assert.equal(byName.get('self-hosted')!['tollgate.gpucost.unpriced.reason'], 'unknown_gpu');
+  const m = await metric(r.telemetry, 'tollgate_gpucost_unpriced_spans');
+  assert.match(m, /"reason":"unknown_gpu"} 1/);
+  assert.doesNotMatch(m, /unknown_model_price/);
 });
