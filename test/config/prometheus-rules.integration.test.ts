@@ -58,7 +58,8 @@ test('the corrected metric names are used, the article mistakes are not', () => 
     /DCGM_FI_DEV_FB_TOTAL/, /request_failure_total/, /node_gpu_cost/]) {
     assert.doesNotMatch(exprs, bad);
   }
-  for (const good of ['vllm:kv_cache_usage_perc', 'vllm:inter_token_latency_seconds_bucket', 'finished_reason="abort"',
+  for (const good of ['vllm:kv_cache_usage_perc', 'vllm:inter_token_latency_seconds_bucket', 'finished_reason="error"', 'finished_reason="abort"', 'error_type!=""',
+    'tollgate_genai_cost_adjustment_total',
     'DCGM_FI_DEV_FB_FREE', 'tollgate_genai_cost_total', 'le="2.5"']) {
     assert.ok(all.includes(good), good);
   }
@@ -115,7 +116,8 @@ test('the dashboard parses and every query uses a recording rule or a metric of 
   assert.ok(usingRules >= queries.length - 2, `${usingRules} of ${queries.length} queries use recording rules`);
   const titles = dash.panels.map((p) => p.title).join('\n');
   for (const want of [/TTFT/, /Inter-token/, /Token throughput/, /Request rate/, /Error rate/, /Queue depth/, /KV-cache/,
-    /GPU utilization/, /GPU memory/, /GPU temperature/, /GPU power/, /Cost per request/, /Cost per 1M tokens/, /24h/, /quality/, /SLO/]) {
+    /GPU utilization/, /GPU memory/, /GPU temperature/, /GPU power/, /Cost per request/, /Cost per 1M tokens/, /24h/, /quality/, /SLO/,
+    /pricing method/, /Late requests and cost corrections/, /API models/, /Showback/, /per tenant/]) {
     assert.match(titles, want);
   }
 });

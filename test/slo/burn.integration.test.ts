@@ -64,9 +64,9 @@ function series(model: string, t: Timeline): { series: string; values: string }[
     out.push({ series: `${metric}_count{${l}}`, values: counter(all(t)) });
   }
   out.push({ series: `vllm:request_success_total{model_name="${model}",finished_reason="stop"}`, values: counter(good(t)) });
-  out.push({ series: `vllm:request_success_total{model_name="${model}",finished_reason="abort"}`, values: counter(bad(t)) });
-  out.push({ series: `tollgate_genai_requests_total{gen_ai_request_model="${model}",outcome="success"}`, values: counter(good(t)) });
-  out.push({ series: `tollgate_genai_requests_total{gen_ai_request_model="${model}",outcome="error"}`, values: counter(bad(t)) });
+  out.push({ series: `vllm:request_success_total{model_name="${model}",finished_reason="error"}`, values: counter(bad(t)) });
+  out.push({ series: `tollgate_genai_requests_total{gen_ai_request_model="${model}"}`, values: counter(good(t)) });
+  out.push({ series: `tollgate_genai_requests_total{gen_ai_request_model="${model}",error_type="timeout"}`, values: counter(bad(t)) });
   return out;
 }
 

@@ -91,7 +91,7 @@ test('the example SLOs: workbook windows and burn rates, the le="2.5" bucket, er
   ]);
   assert.match(budget[2]!.expr, /\[30d\]/);
   const err = out.groups[4]!.rules[0]!;
-  assert.equal(err.expr, 'sum by (model_name) (rate(vllm:request_success_total{finished_reason="abort"}[5m]))\n  /\nsum by (model_name) (rate(vllm:request_success_total[5m]))\n');
+  assert.equal(err.expr, 'sum by (model_name) (rate(vllm:request_success_total{finished_reason="error"}[5m]))\n  /\nsum by (model_name) (rate(vllm:request_success_total[5m]))\n');
 });
 
 function spec(slo: Record<string, unknown>, top: Record<string, unknown> = {}): unknown {
