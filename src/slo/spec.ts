@@ -62,7 +62,7 @@ export const LatencySli = Type.Object(
 
 export const RatioSli = Type.Object(
   {
-    errors: Type.String({ minLength: 1, description: 'Series selector counting bad events, e.g. `vllm:request_success_total{finished_reason="abort"}`.' }),
+    errors: Type.String({ minLength: 1, description: 'Series selector counting bad events, e.g. `vllm:request_success_total{finished_reason="error"}`.' }),
     total: Type.String({ minLength: 1, description: 'Series selector counting all events, e.g. `vllm:request_success_total`.' }),
   },
   { additionalProperties: false },

@@ -44,7 +44,8 @@ export const GenaiMetricsSchema = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'Turns LLM request spans into token, latency, request and cost metrics (traces pipeline in, metrics pipeline out), with bounded cardinality.',
+    description:
+      'Turns LLM request spans into token, latency, request and cost metrics with the GenAI conventions\' names (traces pipeline in, metrics pipeline out): cost by pricing method, late-span corrections, showback labels, bounded cardinality.',
   },
 );
 export type GenaiMetricsConfig = Static<typeof GenaiMetricsSchema>;

@@ -62,18 +62,19 @@ export const GenaiSchema = Type.Object(
         ),
         max_instances: Type.Integer({ default: 10000, minimum: 1, description: 'Instances remembered (oldest forgotten first).' }),
         ttl: Duration('1h', 'Forget an instance not reported for this long.'),
-      }),
+      }, 'Learning which model each inference-server instance serves from its metrics (vllm:*, sglang:* model_name) in a metrics pipeline with the same genai ID.'),
       unknown_model: Type.String({ default: 'unknown', description: 'gen_ai.request.model of spans no source names (counted); empty leaves it unset.' }),
-    }),
+    }, 'Where the model of a request span that names none (vLLM\'s) comes from.'),
     showback: Section({
       dimensions: Type.Array(ShowbackDimensionSchema, { default: [], description: 'Cost dimensions written as tollgate.showback.<name> on LLM spans.' }),
       max_values: Type.Integer({ default: 1000, minimum: 1, description: 'Distinct values kept per dimension; spans with further values get overflow_value.' }),
       overflow_value: Type.String({ default: '__overflow__', minLength: 1, description: 'Value of a dimension past max_values.' }),
-    }),
+    }, 'Cost dimensions (tenant, user, app, ...) resolved on every LLM span, with a cardinality limit per dimension.'),
   },
   {
     additionalProperties: false,
-    description: 'Normalizes LLM spans (vLLM, OpenInference, older GenAI names) to the current OpenTelemetry GenAI conventions and derives TTFT, inter-token latency and throughput.',
+    description:
+      'Normalizes LLM spans (vLLM, OpenLLMetry, OpenLIT, OpenInference, older GenAI names) to the current OpenTelemetry GenAI conventions, names the model of spans that carry none, resolves showback dimensions and derives TTFT, inter-token latency and throughput; in metrics pipelines learns each engine instance\'s model.',
   },
 );
 export type GenaiConfig = Static<typeof GenaiSchema>;
