@@ -20,6 +20,7 @@ import { runLoadgen } from '../src/loadgen/run.js';
 import { fleetFrom } from '../src/loadgen/spec.js';
 import { Service } from '../src/service/service.js';
 import { silentLogger } from '../src/telemetry/logger.js';
+import { GPU_FLEET_MODELS } from '../test/helpers/genai.js';
 import { freePort } from '../test/helpers/ports.js';
 
 const args = process.argv.slice(2);
@@ -37,19 +38,7 @@ const fleet = fleetFrom({
   rate: 20,
   error_rate: 0.01,
   export_jitter: JITTER,
-  models: [
-    { name: 'llama-3.1-8b-instruct', gpu: { model: 'NVIDIA A100-SXM4-80GB', count: 1 }, replicas: 2, weight: 3 },
-    {
-      name: 'llama-3.1-70b-instruct',
-      gpu: { model: 'NVIDIA H100 80GB HBM3', count: 4 },
-      weight: 1,
-      output_tokens: { median: 600, sigma: 1.0, min: 1, max: 4096 },
-      prefill: { median: 0.25 },
-      itl: { median: 0.035, sigma: 0.05, min: 0.03, max: 0.0366 },
-    },
-    { name: 'qwen2.5-72b-instruct', gpu: { model: 'NVIDIA H200', count: 2 }, weight: 1, output_tokens: { median: 350, sigma: 0.8, min: 1, max: 3000 }, itl: { median: 0.03 } },
-    { name: 'mistral-7b-instruct', gpu: { model: 'NVIDIA L40S', count: 1 }, weight: 1 },
-  ],
+  models: GPU_FLEET_MODELS,
 });
 
 interface Run {

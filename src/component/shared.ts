@@ -32,3 +32,20 @@ export function sharedReceiverCreate<C extends object, R extends MultiSignalRece
     };
   return { traces: create('traces'), metrics: create('metrics'), logs: create('logs') };
 }
+
+/**
+ * State that one component ID shares between its instances in different
+ * pipelines (a processor in a metrics pipeline that learns, the same ID in a
+ * traces pipeline that reads), per running service: keyed by the service's
+ * telemetry object, so services in one process stay apart.
+ */
+export function perComponentState<T>(): (telemetry: object, id: string, make: () => T) => T {
+  const shared = new WeakMap<object, Map<string, T>>();
+  return (telemetry, id, make) => {
+    let m = shared.get(telemetry);
+    if (!m) shared.set(telemetry, (m = new Map()));
+    let v = m.get(id);
+    if (v === undefined) m.set(id, (v = make()));
+    return v;
+  };
+}

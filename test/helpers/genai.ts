@@ -78,3 +78,24 @@ export function staticModels(fleet: { models: ReadonlyArray<{ name: string; repl
   for (const m of fleet.models) if (!m.api) for (let i = 0; i < m.replicas; i++) out[`${m.name}-${i}`] = m.name;
   return out;
 }
+
+/**
+ * A 70B model on 4 × H100 whose answers run up to 4096 × 0.0366 s: requests of up to 150 s,
+ * five times gpucost's default settle window (shared-cost accuracy tests and benchmark).
+ */
+export const LONG_REQUEST_MODEL = {
+  name: 'llama-3.1-70b-instruct',
+  gpu: { model: 'NVIDIA H100 80GB HBM3', count: 4 },
+  weight: 1,
+  output_tokens: { median: 600, sigma: 1.0, min: 1, max: 4096 },
+  prefill: { median: 0.25 },
+  itl: { median: 0.035, sigma: 0.05, min: 0.03, max: 0.0366 },
+};
+
+/** The other GPU-served models of those fleets: an 8B on two A100 replicas, a 72B on 2 × H200, and one on a GPU missing from the price table. */
+export const GPU_FLEET_MODELS = [
+  { name: 'llama-3.1-8b-instruct', gpu: { model: 'NVIDIA A100-SXM4-80GB', count: 1 }, replicas: 2, weight: 3 },
+  LONG_REQUEST_MODEL,
+  { name: 'qwen2.5-72b-instruct', gpu: { model: 'NVIDIA H200', count: 2 }, weight: 1, output_tokens: { median: 350, sigma: 0.8, min: 1, max: 3000 }, itl: { median: 0.03 } },
+  { name: 'mistral-7b-instruct', gpu: { model: 'NVIDIA L40S', count: 1 }, weight: 1 },
+];

@@ -16,6 +16,7 @@ import { Service } from '../../src/service/service.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { freePort } from '../helpers/ports.js';
 import { Prometheus } from '../helpers/prometheus.js';
+import { GPU_FLEET_MODELS } from '../helpers/genai.js';
 
 let prom: Prometheus;
 let selfPort: number;
@@ -44,18 +45,7 @@ function fleet(over: Record<string, unknown> = {}): FleetSpec {
     export_jitter: 20,
     tenants: TENANTS,
     models: [
-      { name: 'llama-3.1-8b-instruct', gpu: { model: 'NVIDIA A100-SXM4-80GB', count: 1 }, replicas: 2, weight: 3 },
-      {
-        name: 'llama-3.1-70b-instruct',
-        gpu: { model: 'NVIDIA H100 80GB HBM3', count: 4 },
-        weight: 1,
-        output_tokens: { median: 600, sigma: 1.0, min: 1, max: 4096 },
-        prefill: { median: 0.25 },
-        // Up to 4096 × 0.0366 s: requests of up to 150 s.
-        itl: { median: 0.035, sigma: 0.05, min: 0.03, max: 0.0366 },
-      },
-      { name: 'qwen2.5-72b-instruct', gpu: { model: 'NVIDIA H200', count: 2 }, weight: 1, output_tokens: { median: 350, sigma: 0.8, min: 1, max: 3000 }, itl: { median: 0.03 } },
-      { name: 'mistral-7b-instruct', gpu: { model: 'NVIDIA L40S', count: 1 }, weight: 0.5 },
+      ...GPU_FLEET_MODELS.map((m) => (m.name === 'mistral-7b-instruct' ? { ...m, weight: 0.5 } : m)),
       { name: 'gpt-4o-mini', provider: 'openai', api: true, weight: 1.5, cache_read_share: 0.3 },
       { name: 'o4-mini', provider: 'openai', api: true, weight: 0.5, cache_read_share: 0.2, reasoning_share: 0.5 },
     ],

@@ -11,6 +11,7 @@ import type { MetricsData } from '../../component/signal.js';
 import { isPromMetrics } from '../../component/signal.js';
 import type { IKeyValue, Metrics, PromWrite } from '../../pdata/proto.js';
 import { anyToString } from '../../genai/attrs.js';
+import { perComponentState } from '../../component/shared.js';
 import type { SelfTelemetry } from '../../telemetry/selftelemetry.js';
 
 export interface EngineModelsOptions {
@@ -134,16 +135,9 @@ export class EngineModels {
   }
 }
 
-/**
- * One registry per genai processor ID within a service: the instance in a
- * metrics pipeline learns, the instance in a traces pipeline reads.
- */
-const shared = new WeakMap<SelfTelemetry, Map<string, EngineModels>>();
+const registries = perComponentState<EngineModels>();
 
+/** One registry per genai processor ID within a service: the instance in a metrics pipeline learns, the instance in a traces pipeline reads. */
 export function engineModelsFor(telemetry: SelfTelemetry, id: string, opts: EngineModelsOptions): EngineModels {
-  let m = shared.get(telemetry);
-  if (!m) shared.set(telemetry, (m = new Map()));
-  let e = m.get(id);
-  if (!e) m.set(id, (e = new EngineModels(opts)));
-  return e;
+  return registries(telemetry, id, () => new EngineModels(opts));
 }

@@ -11,6 +11,7 @@ import type { MetricsData } from '../../component/signal.js';
 import { isPromMetrics } from '../../component/signal.js';
 import type { IKeyValue, ILabel, Metrics, PromWrite } from '../../pdata/proto.js';
 import { anyToString } from '../../genai/attrs.js';
+import { perComponentState } from '../../component/shared.js';
 import type { SelfTelemetry } from '../../telemetry/selftelemetry.js';
 
 import type { GpuInfo, GpuQuery, GpuSource } from './gpusource.js';
@@ -179,17 +180,9 @@ function isDcgm(name: string, prefix: string): boolean {
   return name.startsWith(prefix);
 }
 
-/**
- * One inventory per gpucost processor ID within a service: the instance in a
- * metrics pipeline learns, the instance in a traces pipeline reads. Keyed by
- * the service's telemetry object so services in one process stay apart.
- */
-const shared = new WeakMap<SelfTelemetry, Map<string, GpuInventory>>();
+const inventories = perComponentState<GpuInventory>();
 
+/** One inventory per gpucost processor ID within a service: the instance in a metrics pipeline learns, the instance in a traces pipeline reads. */
 export function inventoryFor(telemetry: SelfTelemetry, id: string, opts: InventoryOptions): GpuInventory {
-  let m = shared.get(telemetry);
-  if (!m) shared.set(telemetry, (m = new Map()));
-  let inv = m.get(id);
-  if (!inv) m.set(id, (inv = new GpuInventory(opts)));
-  return inv;
+  return inventories(telemetry, id, () => new GpuInventory(opts));
 }
