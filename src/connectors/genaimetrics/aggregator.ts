@@ -274,11 +274,13 @@ export class GenaiAggregator {
       for (const s of all) for (const [h, a] of pick(s)) if (h.count > 0) dataPoints.push(h.point(a, s.start, now));
       return dataPoints.length ? { name, unit, description, histogram: { aggregationTemporality: CUMULATIVE, dataPoints } } : undefined;
     };
-    const sum = (name: string, unit: string, description: string, int: boolean, pick: (s: Series) => Array<[number, IKeyValue[]]>): IMetric | undefined => {
+    // Counters are written once they count something; `zeros` writes them from the start (0 late requests,
+    // no corrections yet), so ratios over them read 0 rather than nothing.
+    const sum = (name: string, unit: string, description: string, int: boolean, pick: (s: Series) => Array<[number, IKeyValue[]]>, zeros = false): IMetric | undefined => {
       const dataPoints = [];
       for (const s of all) {
         for (const [v, attributes] of pick(s)) {
-          if (v > 0) dataPoints.push({ attributes, startTimeUnixNano: s.start, timeUnixNano: now, ...(int ? { asInt: v } : { asDouble: v }) });
+          if (v > 0 || (zeros && v === 0)) dataPoints.push({ attributes, startTimeUnixNano: s.start, timeUnixNano: now, ...(int ? { asInt: v } : { asDouble: v }) });
         }
       }
       return dataPoints.length ? { name, unit, description, sum: { aggregationTemporality: CUMULATIVE, isMonotonic: true, dataPoints } } : undefined;
@@ -295,12 +297,24 @@ export class GenaiAggregator {
       hist(METRIC.timeToFirstChunk, 's', 'Time to the first chunk of a streaming response, as the client saw it.', (s) => [[s.ttfc, s.attrs]]),
       hist(METRIC.cost, '{USD}', 'Cost per priced LLM request, in US dollars, by pricing method.', (s) => books(s).map((b) => [b.hist, b.attrs])),
       sum(METRIC.costTotal, '{USD}', 'Cost of priced LLM requests, in US dollars, by pricing method.', false, (s) => books(s).map((b) => [b.total, b.attrs])),
-      sum(METRIC.adjustment, '{USD}', 'USD taken back from requests priced before a late request arrived (gpu_shared corrections): subtract from tollgate.genai.cost.', false, (s) =>
-        books(s).map((b) => [b.adjustment, b.attrs]),
+      sum(
+        METRIC.adjustment,
+        '{USD}',
+        'USD taken back from requests priced before a late request arrived (gpu_shared corrections): subtract from tollgate.genai.cost.',
+        false,
+        (s) => books(s).filter((b) => b.attrs.some((kv) => kv.key === METHOD_ATTR && kv.value?.stringValue === 'gpu_shared')).map((b) => [b.adjustment, b.attrs]),
+        true,
       ),
       sum(METRIC.requests, '{request}', 'LLM requests; failures carry error.type.', true, (s) => [[s.requests, s.attrs]]),
       sum(METRIC.unpriced, '{request}', 'LLM requests no pricing method could price, by reason.', true, (s) => [...s.unpriced.values()].map((u) => [u.n, u.attrs])),
-      sum(METRIC.late, '{request}', 'LLM requests that arrived after overlapping requests of their replica were priced (gpu_shared); their corrections are in tollgate.genai.cost.adjustment.', true, (s) => [[s.late, s.attrs]]),
+      sum(
+        METRIC.late,
+        '{request}',
+        'LLM requests that arrived after overlapping requests of their replica were priced (gpu_shared); their corrections are in tollgate.genai.cost.adjustment.',
+        true,
+        (s) => (s.costs.has('gpu_shared') || s.late > 0 ? [[s.late, s.attrs]] : []),
+        true,
+      ),
     ].filter((m): m is IMetric => m !== undefined);
     if (metrics.length === 0) return { resourceMetrics: [] };
     const resource = { attributes: Object.entries(this.cfg.resource_attributes).map(([key, v]) => ({ key, value: { stringValue: v } })) };

@@ -59,11 +59,13 @@ function vllm(st: ReplicaState, c: EngineContext): string {
   const hDecode = new Hist(VLLM_LATENCY);
   let prompt = 0;
   let gen = 0;
-  const reasons = { stop: 0, length: 0, abort: 0 };
+  // vLLM's finish reasons (vllm/v1/engine/__init__.py FINISH_REASON_STRINGS): a failed request finishes
+  // with "error", as its span says; loadgen simulates no client aborts, so "abort" stays 0.
+  const reasons = { stop: 0, length: 0, abort: 0, error: 0 };
   for (const r of st.finished) {
     prompt += r.inputTokens;
     gen += r.outputTokens;
-    reasons[r.error ? 'abort' : r.finishReason === 'length' ? 'length' : 'stop']++;
+    reasons[r.error ? 'error' : r.finishReason === 'length' ? 'length' : 'stop']++;
     const t = ttft(r);
     if (t !== undefined) hTtft.observe(t);
     // vLLM observes every gap between output tokens.

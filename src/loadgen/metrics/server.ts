@@ -48,14 +48,17 @@ export async function startFleetMetrics(requests: readonly SimRequest[], fleet: 
   const replicas: ReplicaEndpoints[] = [];
   let idx = 0;
   for (const m of fleet.models) {
+    // An API model's GPUs are its provider's: it serves no engine or DCGM metrics.
+    const gpu = m.gpu;
+    if (m.api || !gpu) continue;
     for (let i = 0; i < m.replicas; i++) {
       const replica = `${m.name}-${i}`;
       const reqs = byReplica.get(replica) ?? [];
       const engine = (m.engine ?? 'vllm') as EngineKind;
       const label = o.hostnameLabel === 'Hostname' || o.hostnameLabel === 'hostname' ? o.hostnameLabel : idx % 2 === 0 ? 'Hostname' : 'hostname';
       idx++;
-      const dcgm = new DcgmPage({ host: replica, gpuModel: m.gpu.model, gpus: m.gpu.count, hostnameLabel: label });
-      const ctx = { model: m.name, gpus: m.gpu.count };
+      const dcgm = new DcgmPage({ host: replica, gpuModel: gpu.model, gpus: gpu.count, hostnameLabel: label });
+      const ctx = { model: m.name, gpus: gpu.count };
       const engineSrv = createServer((_req, res) => {
         const body = renderEngine(engine, replicaAt(reqs, o.clockNs()), ctx);
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body);
