@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anyToJs } from '../src/genai/attrs.js';
+import type { IKeyValue, IResourceSpans } from '../src/pdata/proto.js';
 import { runLoadgen } from '../src/loadgen/run.js';
 import { fleetFrom } from '../src/loadgen/spec.js';
 import { Service } from '../src/service/service.js';
@@ -26,7 +27,7 @@ import { freePort } from '../test/helpers/ports.js';
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : def;
+  return (i >= 0 ? args[i + 1] : undefined) ?? def;
 };
 const REQUESTS = Number(opt('requests', '4000'));
 const SPEED = Number(opt('speed', '10'));
@@ -57,7 +58,10 @@ async function run(shared: Record<string, unknown>): Promise<Run> {
       receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
       processors: { genai: {}, gpucost: { cost_model: 'shared', shared } },
       exporters: { file: { path: join(dir, 'traces.jsonl') } },
-      service: { telemetry: { metrics: { address: '' } }, pipelines: { traces: { receivers: ['otlp'], processors: ['genai', 'gpucost'], exporters: ['file'] } } },
+      service: {
+        telemetry: { metrics: { address: '' } },
+        pipelines: { traces: { receivers: ['otlp'], processors: ['genai', 'gpucost'], exporters: ['file'] } },
+      },
     },
     { logger: silentLogger() },
   );
@@ -72,17 +76,18 @@ async function run(shared: Record<string, unknown>): Promise<Run> {
   }
   for (const line of readFileSync(join(dir, 'traces.jsonl'), 'utf8').split('\n')) {
     if (!line) continue;
-    for (const rs of JSON.parse(line).resourceSpans ?? []) {
+    const doc = JSON.parse(line) as { resourceSpans?: IResourceSpans[] };
+    for (const rs of doc.resourceSpans ?? []) {
       for (const ss of rs.scopeSpans ?? []) {
         for (const sp of ss.spans ?? []) {
-          const a = Object.fromEntries((sp.attributes ?? []).map((kv: any) => [kv.key, kv.value]));
+          const a = Object.fromEntries((sp.attributes ?? []).map((kv) => [kv.key, kv.value]));
           const model = a['gen_ai.request.model']?.stringValue;
           const cost = a['gen_ai.usage.cost']?.doubleValue;
           if (!model || cost === undefined) continue;
           add(out.charged, model, cost);
           if (a['tollgate.gpucost.late']) out.late++;
           for (const g of a['tollgate.gpucost.adjustment.groups']?.arrayValue?.values ?? []) {
-            const kv = Object.fromEntries(g.kvlistValue.values.map((x: any) => [x.key, anyToJs(x.value)]));
+            const kv = Object.fromEntries((g.kvlistValue?.values ?? []).map((x: IKeyValue) => [x.key, anyToJs(x.value)]));
             add(out.credits, kv['gen_ai.request.model'] as string, kv.amount as number);
           }
         }

@@ -16,9 +16,7 @@ export interface MultiSignalReceiver extends Component {
  * per signal with the receiver's one config object; the first call makes the
  * instance and every call attaches that signal's consumer to it.
  */
-export function sharedReceiverCreate<C extends object, R extends MultiSignalReceiver>(
-  make: (set: CreateSettings, cfg: C) => R,
-): ReceiverFactory<C>['create'] {
+export function sharedReceiverCreate<C extends object, R extends MultiSignalReceiver>(make: (set: CreateSettings, cfg: C) => R): ReceiverFactory<C>['create'] {
   const shared = new WeakMap<C, Map<string, R>>();
   const create =
     <S extends Signal>(signal: S) =>

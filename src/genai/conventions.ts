@@ -198,8 +198,21 @@ export const STREAM_FLAGS: readonly string[] = [GENAI.requestStream, 'gen_ai.is_
  * emitters wrote "OpenAI", "Anthropic" (OpenLLMetry before 0.48).
  */
 export const WELL_KNOWN_PROVIDERS: readonly string[] = [
-  'openai', 'anthropic', 'aws.bedrock', 'azure.ai.inference', 'azure.ai.openai', 'cohere', 'deepseek', 'gcp.gemini',
-  'gcp.gen_ai', 'gcp.vertex_ai', 'groq', 'ibm.watsonx.ai', 'mistral_ai', 'perplexity', 'x_ai',
+  'openai',
+  'anthropic',
+  'aws.bedrock',
+  'azure.ai.inference',
+  'azure.ai.openai',
+  'cohere',
+  'deepseek',
+  'gcp.gemini',
+  'gcp.gen_ai',
+  'gcp.vertex_ai',
+  'groq',
+  'ibm.watsonx.ai',
+  'mistral_ai',
+  'perplexity',
+  'x_ai',
 ];
 
 /** vLLM's `gen_ai.response.finish_reasons` value for a request that failed inside the engine (vllm/v1/engine FinishReason.ERROR). */
@@ -209,7 +222,7 @@ export const VLLM_ERROR_FINISH = 'error';
 const LLM_KEYS: readonly string[] = [GENAI.requestModel, GENAI.responseModel, GENAI.inputTokens, GENAI.outputTokens, GENAI.operationName];
 
 /** True for a span describing one LLM request (current names; run the genai processor first for others). */
-export function isLlmSpan(attrs: Attrs | null | undefined): boolean {
+export function isLlmSpan(attrs: Attrs | null | undefined): attrs is Attrs {
   if (!attrs || attrs.length === 0) return false;
   for (const k of LLM_KEYS) if (findAttr(attrs, k)) return true;
   return false;
@@ -234,6 +247,26 @@ export function errorTypeOf(statusCode: number | null | undefined, attrs: Attrs 
 /** SERVER spans feed the gen_ai.server.* metrics; every other kind is a client's view of the call. */
 export const SPAN_KIND_SERVER = 2;
 export const SPAN_KIND_CLIENT = 3;
+
+/** OTLP span kind codes by the names configs use. */
+const SPAN_KIND_CODES: ReadonlyMap<string, number> = new Map([
+  ['unspecified', 0],
+  ['internal', 1],
+  ['server', SPAN_KIND_SERVER],
+  ['client', SPAN_KIND_CLIENT],
+  ['producer', 4],
+  ['consumer', 5],
+]);
+
+/** The codes of span kinds named in a config (the schema admits only the names above). */
+export function spanKindCodes(names: readonly string[]): Set<number> {
+  const out = new Set<number>();
+  for (const n of names) {
+    const c = SPAN_KIND_CODES.get(n);
+    if (c !== undefined) out.add(c);
+  }
+  return out;
+}
 
 /** Semantic-convention bucket boundaries of the GenAI metrics. */
 export const BUCKETS = {

@@ -53,9 +53,7 @@ export interface TokenUsage {
   reasoning: number;
 }
 
-export type TokenPriceLookup =
-  | { ok: true; provider: string; model: string; price: TokenPriceEntry }
-  | { ok: false; reason: 'unknown_model_price' };
+export type TokenPriceLookup = { ok: true; provider: string; model: string; price: TokenPriceEntry } | { ok: false; reason: 'unknown_model_price' };
 
 const PRICE_KEYS = ['input', 'cached_input', 'cache_creation', 'output', 'reasoning'] as const;
 
@@ -132,9 +130,7 @@ export function mergeTokenPriceTables(base: TokenPriceTableSpec, over: Partial<T
   const providers: Record<string, TokenProviderEntry> = { ...base.providers };
   for (const [name, p] of Object.entries(over.providers)) {
     const b = providers[name];
-    providers[name] = b
-      ? { aliases: [...new Set([...(b.aliases ?? []), ...(p.aliases ?? [])])], models: { ...b.models, ...p.models } }
-      : p;
+    providers[name] = b ? { aliases: [...new Set([...(b.aliases ?? []), ...(p.aliases ?? [])])], models: { ...b.models, ...p.models } } : p;
   }
   return { currency: 'USD', providers };
 }
@@ -155,7 +151,11 @@ const SUFFIXES: readonly RegExp[] = [
   /-latest$/,
 ];
 // Routing prefixes: OpenRouter "openai/gpt-4o", Gemini "models/...", Bedrock "us.anthropic.claude-...".
-const PREFIXES: readonly RegExp[] = [/^[\w.-]+\//, /^(us|eu|apac|global|us-gov)\./, /^(anthropic|meta|amazon|cohere|mistral|ai21|deepseek|openai|qwen|writer)\./];
+const PREFIXES: readonly RegExp[] = [
+  /^[\w.-]+\//,
+  /^(us|eu|apac|global|us-gov)\./,
+  /^(anthropic|meta|amazon|cohere|mistral|ai21|deepseek|openai|qwen|writer)\./,
+];
 
 /** Names to try for a reported model, most specific first. */
 export function candidates(reported: string): string[] {

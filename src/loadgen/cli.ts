@@ -32,19 +32,23 @@ export function registerLoadgen(program: Command): void {
     .option('--seed <s>', 'random seed (same seed, same run)', num('seed', 0))
     .option('--speed <x>', 'pacing: 1 = real time, 10 = ten times faster, 0 = as fast as possible', num('speed', 0), 1)
     .option('--no-gpu-attributes', 'leave tollgate.gpu.model/count off the resources (the gateway learns GPUs from DCGM)')
-    .option('--ground-truth <file>', 'write every request\'s tokens, timings and expected costs (JSON lines, then a summary line)')
+    .option('--ground-truth <file>', "write every request's tokens, timings and expected costs (JSON lines, then a summary line)")
     .option('--prices <file>', 'GPU price table for the expected costs (default: the embedded config/gpu-prices.yaml)', '')
     .option('--export-timeout <ms>', 'deadline of one OTLP export, retries included', num('export-timeout', 1), 30_000)
-    .option('--metrics-sd-dir <dir>', 'also serve each replica\'s engine /metrics and a DCGM exporter endpoint, and write their file_sd target files (engines.json, dcgm.json) here')
+    .option(
+      '--metrics-sd-dir <dir>',
+      "also serve each replica's engine /metrics and a DCGM exporter endpoint, and write their file_sd target files (engines.json, dcgm.json) here",
+    )
     .option('--metrics-host <addr>', 'listen address of the metrics endpoints', '127.0.0.1')
     .option('--metrics-hold <s>', 'keep the metrics endpoints up this many seconds after the last span', num('metrics-hold', 0), 0)
-    .option('--tier <tier>', 'price tier for the expected costs (default: the table\'s default_tier)', '')
-    .option('--token-prices <file>', 'token price table for API models\' expected costs (default: the embedded config/token-prices.yaml)', '')
+    .option('--tier <tier>', "price tier for the expected costs (default: the table's default_tier)", '')
+    .option('--token-prices <file>', "token price table for API models' expected costs (default: the embedded config/token-prices.yaml)", '')
     .option('--export-jitter <s>', 'export each span a random 0–s seconds after it ends (out-of-order arrival)', num('export-jitter', 0))
     .action(async (opts) => {
       try {
         if (!PROTOCOLS.includes(opts.protocol)) throw new Error(`--protocol must be one of ${PROTOCOLS.join(', ')}`);
-        if (opts.convention !== undefined && !CONVENTIONS.includes(opts.convention as Convention)) throw new Error(`--convention must be one of ${CONVENTIONS.join(', ')}`);
+        if (opts.convention !== undefined && !CONVENTIONS.includes(opts.convention as Convention))
+          throw new Error(`--convention must be one of ${CONVENTIONS.join(', ')}`);
         const base = opts.fleet ? loadFleetFile(opts.fleet) : fleetFrom({});
         const fleet = fleetFrom({
           ...base,
@@ -82,7 +86,10 @@ export function registerLoadgen(program: Command): void {
                   sdDir: opts.metricsSdDir,
                   host: opts.metricsHost,
                   holdMs: opts.metricsHold * 1000,
-                  onReady: (m) => process.stderr.write(`loadgen: serving metrics of ${m.replicas.length} replicas; targets in ${opts.metricsSdDir}/engines.json and dcgm.json\n`),
+                  onReady: (m) =>
+                    process.stderr.write(
+                      `loadgen: serving metrics of ${m.replicas.length} replicas; targets in ${opts.metricsSdDir}/engines.json and dcgm.json\n`,
+                    ),
                 },
               }
             : {}),

@@ -247,15 +247,15 @@ export async function emitRequests(requests: readonly SimRequest[], baseNs: bigi
   for (const r of requests) providerFor(r);
 
   const jitter = new Rng(o.seed ^ 0x7177e5);
-  const sendNs = new Map<SimRequest, number>();
-  for (const r of requests) sendNs.set(r, r.endNs + (o.exportJitter ? Math.round(jitter.next() * o.exportJitter * 1e9) : 0));
-  const order = [...requests].sort((a, b) => sendNs.get(a)! - sendNs.get(b)! || a.index - b.index);
+  const order = requests
+    .map((r) => ({ r, sendNs: r.endNs + (o.exportJitter ? Math.round(jitter.next() * o.exportJitter * 1e9) : 0) }))
+    .sort((a, b) => a.sendNs - b.sendNs || a.r.index - b.r.index);
   const wallStart = Date.now();
-  const firstSend = order.length ? sendNs.get(order[0]!)! : 0;
+  const firstSend = order[0]?.sendNs ?? 0;
   let sent = 0;
-  for (const r of order) {
+  for (const { r, sendNs } of order) {
     if (o.speed > 0) {
-      const due = wallStart + (sendNs.get(r)! - firstSend) / 1e6 / o.speed;
+      const due = wallStart + (sendNs - firstSend) / 1e6 / o.speed;
       const wait = due - Date.now();
       if (wait > 0) await new Promise((res) => setTimeout(res, wait));
     }
@@ -280,7 +280,13 @@ async function flushAll(providers: Iterable<BasicTracerProvider>): Promise<void>
   await Promise.all([...providers].map((p) => p.forceFlush().catch(() => undefined)));
 }
 
-function emitOne(tracer: ReturnType<BasicTracerProvider['getTracer']>, r: SimRequest, baseNs: bigint, conv: EmittedConvention, tenantKey: string): { traceId: string; spanId: string } {
+function emitOne(
+  tracer: ReturnType<BasicTracerProvider['getTracer']>,
+  r: SimRequest,
+  baseNs: bigint,
+  conv: EmittedConvention,
+  tenantKey: string,
+): { traceId: string; spanId: string } {
   const start = baseNs + BigInt(r.startNs);
   const end = baseNs + BigInt(r.endNs);
   const ttft = ttftNs(r);
@@ -305,7 +311,7 @@ function emitOne(tracer: ReturnType<BasicTracerProvider['getTracer']>, r: SimReq
       child('prefill', queued, firstToken);
       child('decode', firstToken, end);
     }
-  } else if (firstToken !== undefined && (conv !== 'vllm')) {
+  } else if (firstToken !== undefined && conv !== 'vllm') {
     // The first token as an event: what client instrumentations of streaming calls record.
     span.addEvent(conv === 'genai_legacy' ? 'gen_ai.first_token' : conv === 'openinference' ? 'first_token' : 'gen_ai.first_token', hr(firstToken));
   }

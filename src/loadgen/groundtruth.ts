@@ -73,7 +73,7 @@ export function replicaPrices(requests: readonly SimRequest[], table: PriceTable
     if (out.has(r.replica)) continue;
     const g = r.model.gpu;
     const p = g && !r.model.api ? table.lookup(g.model, tier) : undefined;
-    out.set(r.replica, p?.ok ? { c: (g!.count * p.usdPerGpuHour) / 3600, gpu: p.gpu, price: p.usdPerGpuHour } : null);
+    out.set(r.replica, g && p?.ok ? { c: (g.count * p.usdPerGpuHour) / 3600, gpu: p.gpu, price: p.usdPerGpuHour } : null);
   }
   return out;
 }
@@ -104,9 +104,9 @@ export function sharedCosts(requests: readonly SimRequest[], prices: Map<string,
     let idle = 0;
     for (const r of list) costs.set(r.index, 0);
     for (let i = 0; i + 1 < bounds.length; i++) {
-      const t0 = bounds[i]!;
-      const t1 = bounds[i + 1]!;
-      while (next < starts.length && starts[next]!.startNs <= t0) active.add(starts[next++]!);
+      const t0 = bounds[i] ?? 0;
+      const t1 = bounds[i + 1] ?? t0;
+      for (let s = starts[next]; s !== undefined && s.startNs <= t0; s = starts[++next]) active.add(s);
       for (const a of active) if (a.endNs <= t0) active.delete(a);
       const dt = (t1 - t0) / 1e9;
       if (active.size === 0) {
@@ -119,10 +119,10 @@ export function sharedCosts(requests: readonly SimRequest[], prices: Map<string,
       for (const a of active) {
         const share = sumW > 0 ? w(a) / sumW : 1 / active.size;
         if (sumW > 0 && w(a) === 0) continue;
-        costs.set(a.index, costs.get(a.index)! + c * dt * share);
+        costs.set(a.index, (costs.get(a.index) ?? 0) + c * dt * share);
       }
     }
-    replicas.push({ replica, gpu_model: list[0]!.model.gpu!.model, busy_s: busy, idle_s: idle, cost_busy_usd: price ? c * busy : null });
+    replicas.push({ replica, gpu_model: list[0]?.model.gpu?.model ?? '', busy_s: busy, idle_s: idle, cost_busy_usd: price ? c * busy : null });
   }
   return { costs, replicas };
 }
@@ -144,7 +144,13 @@ export function requestTruths(
     // The gateway prices CLIENT spans, and spans whose GPU it cannot price, by tokens.
     const hit = (r.model.api || !p || durationNs <= 0) && tokens ? tokens.lookup(r.model.api ? r.model.provider : undefined, r.model.name) : undefined;
     const tokenUsd = hit?.ok
-      ? tokenCost(hit.price, { input: r.inputTokens, output: r.outputTokens, cacheRead: r.cacheReadTokens, cacheCreation: r.cacheCreationTokens, reasoning: r.reasoningTokens })
+      ? tokenCost(hit.price, {
+          input: r.inputTokens,
+          output: r.outputTokens,
+          cacheRead: r.cacheReadTokens,
+          cacheCreation: r.cacheCreationTokens,
+          reasoning: r.reasoningTokens,
+        })
       : null;
     return {
       type: 'request',
@@ -156,8 +162,8 @@ export function requestTruths(
       kind: r.model.api ? 'api' : 'gpu',
       tenant: r.tenant ?? null,
       replica: r.replica,
-      gpu_model: r.model.api ? null : r.model.gpu!.model,
-      gpu_count: r.model.api ? null : r.model.gpu!.count,
+      gpu_model: r.model.api ? null : (r.model.gpu?.model ?? null),
+      gpu_count: r.model.api ? null : (r.model.gpu?.count ?? null),
       gpu_priced_as: p?.gpu ?? null,
       usd_per_gpu_hour: p?.price ?? null,
       start_unix_nano: (baseNs + BigInt(r.startNs)).toString(),
@@ -175,7 +181,7 @@ export function requestTruths(
       reasoning_tokens: r.reasoningTokens,
       error: r.error ?? null,
       cost_exclusive_usd: p && durationNs > 0 ? (p.c * durationNs) / 1e9 : null,
-      cost_shared_usd: p && durationNs > 0 ? shared.costs.get(r.index)! : null,
+      cost_shared_usd: p && durationNs > 0 ? (shared.costs.get(r.index) ?? null) : null,
       cost_token_usd: tokenUsd,
       token_priced_as: hit?.ok ? `${hit.provider}/${hit.model}` : null,
     };
@@ -187,7 +193,7 @@ export function requestTruths(
 export function quantile(values: readonly number[], q: number): number | null {
   if (values.length === 0) return null;
   const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? null;
 }
 
 interface Totals {
@@ -234,7 +240,10 @@ export function summarize(truths: readonly RequestTruth[], replicas: ReplicaTrut
     type: 'summary',
     ...meta,
     ...zero(),
-    ttft_p99_s: quantile(truths.flatMap((t) => (t.ttft_s === null ? [] : [t.ttft_s])), 0.99),
+    ttft_p99_s: quantile(
+      truths.flatMap((t) => (t.ttft_s === null ? [] : [t.ttft_s])),
+      0.99,
+    ),
     by_model: {},
     by_tenant: {},
     replicas,

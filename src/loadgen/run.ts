@@ -69,7 +69,10 @@ export async function runLoadgen(o: LoadgenOptions): Promise<LoadgenResult> {
   // The metrics pages follow the timeline as the spans do: a request is counted once its span is due.
   const wallStart = Date.now();
   const fleetMetrics = o.metrics
-    ? await startFleetMetrics(requests, o.fleet, { ...o.metrics, clockNs: () => (o.speed === 0 ? Infinity : firstEnd + (Date.now() - wallStart) * 1e6 * o.speed) })
+    ? await startFleetMetrics(requests, o.fleet, {
+        ...o.metrics,
+        clockNs: () => (o.speed === 0 ? Infinity : firstEnd + (Date.now() - wallStart) * 1e6 * o.speed),
+      })
     : undefined;
   if (fleetMetrics) o.metrics?.onReady?.(fleetMetrics);
   const sent = await emitRequests(requests, baseNs, {

@@ -43,12 +43,14 @@ const ns = (s: number) => Math.round(s * 1e9);
 export function simulate(spec: FleetSpec): SimRequest[] {
   const rng = new Rng(spec.seed);
   const totalWeight = spec.models.reduce((s, m) => s + m.weight, 0);
+  const lastModel = spec.models.at(-1);
+  if (lastModel === undefined) throw new Error('fleet: no models');
   const out: SimRequest[] = [];
   let t = 0;
   for (let i = 0; i < spec.requests; i++) {
     t += rng.exponential(spec.rate);
     let pick = rng.next() * totalWeight;
-    let model = spec.models[spec.models.length - 1]!;
+    let model = lastModel;
     for (const m of spec.models) {
       if (pick < m.weight) {
         model = m;
@@ -66,7 +68,7 @@ export function simulate(spec: FleetSpec): SimRequest[] {
     let error: string | undefined;
     let finishReason: SimRequest['finishReason'] = outputTokens >= model.output_tokens.max ? 'length' : 'stop';
     if (failed) {
-      error = ERROR_TYPES[rng.int(ERROR_TYPES.length)]!;
+      error = ERROR_TYPES[rng.int(ERROR_TYPES.length)] ?? '500';
       // A failure can come before the first token or part-way through the answer.
       outputTokens = rng.int(outputTokens + 1);
       finishReason = 'error';
@@ -111,7 +113,7 @@ function pickTenant(rng: Rng, spec: FleetSpec): string | undefined {
     if (pick < t.weight) return t.name;
     pick -= t.weight;
   }
-  return spec.tenants[spec.tenants.length - 1]!.name;
+  return spec.tenants.at(-1)?.name;
 }
 
 /** Time to first token in ns; undefined when the request produced no token. */

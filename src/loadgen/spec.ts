@@ -26,10 +26,14 @@ export const ModelSpec = Type.Object(
     name: Type.String({ minLength: 1, description: 'gen_ai.request.model' }),
     provider: Type.String({ default: 'vllm', description: 'gen_ai.provider.name (not emitted in the vLLM convention, which has none).' }),
     operation: Type.String({ default: 'chat' }),
-    engine: Type.Optional(Type.Union([Type.Literal('vllm'), Type.Literal('sglang'), Type.Literal('tgi'), Type.Literal('triton')], { description: 'Inference server whose /metrics the replicas serve (loadgen --metrics); default vllm.' })),
+    engine: Type.Optional(
+      Type.Union([Type.Literal('vllm'), Type.Literal('sglang'), Type.Literal('tgi'), Type.Literal('triton')], {
+        description: 'Inference server whose /metrics the replicas serve (loadgen --metrics); default vllm.',
+      }),
+    ),
     api: Type.Boolean({
       default: false,
-      description: 'An API model (OpenAI, Anthropic, ...): an application\'s CLIENT spans in the genai convention, priced by the token price table; no GPU.',
+      description: "An API model (OpenAI, Anthropic, ...): an application's CLIENT spans in the genai convention, priced by the token price table; no GPU.",
     }),
     gpu: Type.Optional(
       Type.Object(
@@ -40,7 +44,12 @@ export const ModelSpec = Type.Object(
         { additionalProperties: false, description: 'Required unless api.' },
       ),
     ),
-    service_name: Type.Optional(Type.String({ minLength: 1, description: 'service.name of the replicas (default: "vllm" for the vLLM convention, "llm-serving", or "chat-app" for API models).' })),
+    service_name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'service.name of the replicas (default: "vllm" for the vLLM convention, "llm-serving", or "chat-app" for API models).',
+      }),
+    ),
     replicas: Type.Integer({ minimum: 1, default: 1 }),
     weight: Type.Number({ exclusiveMinimum: 0, default: 1, description: 'Share of the traffic.' }),
     input_tokens: Dist(600, 0.8, 1, 32000, 'Prompt tokens per request.'),
@@ -69,14 +78,17 @@ export const FleetSpec = Type.Object(
     error_rate: Type.Number({ minimum: 0, maximum: 1, default: 0.01, description: 'Share of requests that fail.' }),
     convention: Type.Union(
       EMITTED_CONVENTIONS.map((c) => Type.Literal(c)),
-      { default: 'genai', description: 'Attribute names of the emitted spans (API models always use genai: an application\'s CLIENT spans).' },
+      { default: 'genai', description: "Attribute names of the emitted spans (API models always use genai: an application's CLIENT spans)." },
     ),
     export_jitter: Type.Number({
       minimum: 0,
       default: 0,
       description: 'Seconds: each span is exported a random 0–export_jitter s after it ends, so spans arrive out of order.',
     }),
-    tenants: Type.Array(TenantSpec, { default: [], description: 'Tenants sharing the traffic by weight; each request carries its tenant in tenant_attribute.' }),
+    tenants: Type.Array(TenantSpec, {
+      default: [],
+      description: 'Tenants sharing the traffic by weight; each request carries its tenant in tenant_attribute.',
+    }),
     tenant_flood: Type.Object(
       {
         count: Type.Integer({ minimum: 0, default: 0, description: 'Distinct extra tenants ("flood-<i>").' }),
@@ -85,7 +97,10 @@ export const FleetSpec = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     tenant_attribute: Type.String({ minLength: 1, default: 'tenant.id', description: 'Span attribute carrying the tenant.' }),
-    gpu_attributes: Type.Boolean({ default: true, description: 'Put tollgate.gpu.model/count on each replica\'s resource (off: the gateway must learn them from DCGM).' }),
+    gpu_attributes: Type.Boolean({
+      default: true,
+      description: "Put tollgate.gpu.model/count on each replica's resource (off: the gateway must learn them from DCGM).",
+    }),
     models: Type.Array(ModelSpec, { minItems: 1 }),
   },
   { additionalProperties: false },
@@ -124,7 +139,8 @@ export function fleetFrom(raw: unknown, where = 'fleet'): FleetSpec {
   const spec = v as FleetSpec;
   for (const [i, m] of spec.models.entries()) {
     if (!m.api && !m.gpu) throw new Error(`invalid fleet: ${where}.models[${i}].gpu: required (or api: true)`);
-    if (m.api && m.provider === 'vllm') throw new Error(`invalid fleet: ${where}.models[${i}].provider: an API model needs its provider (openai, anthropic, ...)`);
+    if (m.api && m.provider === 'vllm')
+      throw new Error(`invalid fleet: ${where}.models[${i}].provider: an API model needs its provider (openai, anthropic, ...)`);
     for (const k of ['input_tokens', 'output_tokens', 'queue', 'prefill', 'itl'] as const) {
       if (m[k].min > m[k].max) throw new Error(`invalid fleet: ${where}.models[${i}].${k}: min is above max`);
     }

@@ -16,9 +16,21 @@ const SLUG = '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$';
 export const WindowSpec = Type.Object(
   {
     long: PromDuration(undefined, 'Long window: the error ratio over it must exceed the burn rate (it makes the alert significant).'),
-    short: PromDuration(undefined, 'Short window: must exceed the burn rate too (it makes the alert stop soon after the burn stops); the workbook uses 1/12 of the long window.'),
-    budget_consumed: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'Percent of the period\'s error budget spent in `long` at the alerting burn rate; the burn rate is budget_consumed/100 × period / long. Give this or burn_rate.' })),
-    burn_rate: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'The burn rate itself (multiple of the error budget). Give this or budget_consumed.' })),
+    short: PromDuration(
+      undefined,
+      'Short window: must exceed the burn rate too (it makes the alert stop soon after the burn stops); the workbook uses 1/12 of the long window.',
+    ),
+    budget_consumed: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 100,
+        description:
+          "Percent of the period's error budget spent in `long` at the alerting burn rate; the burn rate is budget_consumed/100 × period / long. Give this or burn_rate.",
+      }),
+    ),
+    burn_rate: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, description: 'The burn rate itself (multiple of the error budget). Give this or budget_consumed.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -39,10 +51,19 @@ const StringMap = (description: string) => Type.Record(Type.String(), Type.Strin
 function AlertSpec(kind: 'page' | 'ticket', severity: string, forDefault: string, windows: WindowSpec[]) {
   return Type.Object(
     {
-      name: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: `Alert name (default: the SLO's name and source in PascalCase + "SLOBurnRate${kind === 'page' ? 'Fast' : 'Slow'}").` })),
+      name: Type.Optional(
+        Type.String({
+          pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+          description: `Alert name (default: the SLO's name and source in PascalCase + "SLOBurnRate${kind === 'page' ? 'Fast' : 'Slow'}").`,
+        }),
+      ),
       severity: Type.String({ minLength: 1, default: severity, description: 'Value of the `severity` label.' }),
       for: PromDuration(forDefault, 'How long the condition must hold before the alert fires.'),
-      windows: Type.Array(WindowSpec, { minItems: 1, default: windows, description: 'Window pairs; the alert fires when any pair exceeds its burn rate on both windows.' }),
+      windows: Type.Array(WindowSpec, {
+        minItems: 1,
+        default: windows,
+        description: 'Window pairs; the alert fires when any pair exceeds its burn rate on both windows.',
+      }),
       labels: StringMap('Extra alert labels.'),
       annotations: StringMap('Extra or replacement annotations (summary, description, runbook_url, ...); values may use Prometheus templates.'),
     },
@@ -52,9 +73,16 @@ function AlertSpec(kind: 'page' | 'ticket', severity: string, forDefault: string
 
 export const LatencySli = Type.Object(
   {
-    histogram: Type.String({ pattern: METRIC_NAME, description: 'Histogram name without the `_bucket`/`_count` suffix, e.g. `vllm:time_to_first_token_seconds`.' }),
-    threshold: Type.Number({ exclusiveMinimum: 0, description: 'A request is good when it took at most this long (the histogram\'s unit, usually seconds).' }),
-    buckets: Type.Array(Type.Number(), { minItems: 1, description: 'The histogram\'s bucket boundaries. A ratio can only be read at a boundary: the largest boundary at or under `threshold` is used (stricter than stated when the threshold is not a boundary).' }),
+    histogram: Type.String({
+      pattern: METRIC_NAME,
+      description: 'Histogram name without the `_bucket`/`_count` suffix, e.g. `vllm:time_to_first_token_seconds`.',
+    }),
+    threshold: Type.Number({ exclusiveMinimum: 0, description: "A request is good when it took at most this long (the histogram's unit, usually seconds)." }),
+    buckets: Type.Array(Type.Number(), {
+      minItems: 1,
+      description:
+        "The histogram's bucket boundaries. A ratio can only be read at a boundary: the largest boundary at or under `threshold` is used (stricter than stated when the threshold is not a boundary).",
+    }),
     matchers: Type.String({ default: '', description: 'Extra label matchers for both series, e.g. `job="vllm", namespace="prod"`.' }),
   },
   { additionalProperties: false },
@@ -71,13 +99,25 @@ export const RatioSli = Type.Object(
 export const SloSpec = Type.Object(
   {
     name: Type.String({ pattern: SLUG, description: 'The SLO (value of the `slo` label), e.g. ttft-p99-3s.' }),
-    source: Type.Optional(Type.String({ pattern: SLUG, description: 'Where the SLI is measured (value of the `source` label); one SLO may be measured from several sources.' })),
+    source: Type.Optional(
+      Type.String({ pattern: SLUG, description: 'Where the SLI is measured (value of the `source` label); one SLO may be measured from several sources.' }),
+    ),
     description: Type.Optional(Type.String()),
     objective: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 100, description: 'Percent of events that must be good, e.g. 99 (error budget 1%).' }),
-    period: Type.Optional(PromDuration(undefined, 'SLO period (default: the file\'s period).')),
-    group_by: Type.Array(Type.String({ pattern: LABEL_NAME }), { default: [], description: 'Labels the SLO is kept per (e.g. model_name); also the level of the recorded rule names.' }),
-    record: Type.Optional(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', description: 'Metric part of the recorded names (default `slo_<name>_errors`, dashes as underscores).' })),
-    bad_events: Type.Optional(Type.String({ description: 'What a bad event is, for alert summaries (default `requests slower than <bucket>` or `failed requests`).' })),
+    period: Type.Optional(PromDuration(undefined, "SLO period (default: the file's period).")),
+    group_by: Type.Array(Type.String({ pattern: LABEL_NAME }), {
+      default: [],
+      description: 'Labels the SLO is kept per (e.g. model_name); also the level of the recorded rule names.',
+    }),
+    record: Type.Optional(
+      Type.String({
+        pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$',
+        description: 'Metric part of the recorded names (default `slo_<name>_errors`, dashes as underscores).',
+      }),
+    ),
+    bad_events: Type.Optional(
+      Type.String({ description: 'What a bad event is, for alert summaries (default `requests slower than <bucket>` or `failed requests`).' }),
+    ),
     sli: Type.Object(
       {
         latency: Type.Optional(LatencySli),
@@ -98,7 +138,12 @@ export const SloFileSpec = Type.Object(
     period: PromDuration('30d', 'Default SLO period: the error budget is (1 - objective) of the events in it.'),
     interval: PromDuration('1m', 'Evaluation interval of the window ratios and alerts.'),
     budget_interval: PromDuration('5m', 'Evaluation interval of the period-long error-budget rules (a range over the whole period is costly).'),
-    runbook_base: Type.Optional(Type.String({ minLength: 1, description: 'When set, every alert gets `runbook_url: <runbook_base>#<alert name in lower case>` unless its annotations give one.' })),
+    runbook_base: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'When set, every alert gets `runbook_url: <runbook_base>#<alert name in lower case>` unless its annotations give one.',
+      }),
+    ),
     slos: Type.Array(SloSpec, { minItems: 1 }),
   },
   // Keys starting with x- are left alone (a place for YAML anchors, e.g. shared bucket lists).
@@ -154,7 +199,9 @@ function semanticProblems(spec: SloFileSpec): string[] {
     const { latency, ratio } = slo.sli;
     if ((latency ? 1 : 0) + (ratio ? 1 : 0) !== 1) out.push(`${at}.sli: give exactly one of latency or ratio`);
     if (latency && !latency.buckets.some((b) => b <= latency.threshold)) {
-      out.push(`${at}.sli.latency.threshold: ${latency.threshold} is below the smallest bucket (${Math.min(...latency.buckets)}): no bucket can tell good requests`);
+      out.push(
+        `${at}.sli.latency.threshold: ${latency.threshold} is below the smallest bucket (${Math.min(...latency.buckets)}): no bucket can tell good requests`,
+      );
     }
     if (latency && latency.buckets.some((b) => !Number.isFinite(b))) out.push(`${at}.sli.latency.buckets: boundaries must be finite (+Inf is implied)`);
     if (ratio) {
@@ -181,7 +228,8 @@ function semanticProblems(spec: SloFileSpec): string[] {
         if (short === 0) out.push(`${wat}.short: must be above zero`);
         if (w.burn_rate !== undefined || w.budget_consumed !== undefined) {
           const burn = burnRate(w, periodMs);
-          if (round(burn * round(1 - slo.objective / 100)) >= 1) out.push(`${wat}: burn rate ${fmt(burn)} × error budget ${fmt(100 - slo.objective)}% is 100% or more: the alert could never fire`);
+          if (round(burn * round(1 - slo.objective / 100)) >= 1)
+            out.push(`${wat}: burn rate ${fmt(burn)} × error budget ${fmt(100 - slo.objective)}% is 100% or more: the alert could never fire`);
         }
       });
     }
@@ -202,7 +250,10 @@ export function sloId(slo: SloSpec): string {
 export function alertName(slo: SloSpec, kind: 'page' | 'ticket'): string {
   const given = slo[kind].name;
   if (given) return given;
-  const pascal = sloId(slo).split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  const pascal = sloId(slo)
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
   return `${pascal}SLOBurnRate${kind === 'page' ? 'Fast' : 'Slow'}`;
 }
 

@@ -10,7 +10,9 @@ import { validateConfig } from '../../src/config/validate.js';
 // in `# expect: ...` lines at its top.
 const dir = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'config', 'bad');
 
-for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+for (const name of readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()) {
   test(`broken config ${name} is refused with its exact problems`, () => {
     const text = readFileSync(join(dir, name), 'utf8');
     const expected = [...text.matchAll(/^# expect: (.*)$/gm)].map((m) => m[1]!);

@@ -17,10 +17,14 @@ function run(args: string[]): { status: number | null; out: string } {
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-interface Rule { record?: string; alert?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }
-const rules: Rule[] = ruleFiles.flatMap((f) =>
-  (parse(readFileSync(join(dir, f), 'utf8')) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules),
-);
+interface Rule {
+  record?: string;
+  alert?: string;
+  expr: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+const rules: Rule[] = ruleFiles.flatMap((f) => (parse(readFileSync(join(dir, f), 'utf8')) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules));
 
 for (const f of ruleFiles) {
   test(`promtool check rules ${f}`, () => {
@@ -48,19 +52,29 @@ test('the unit tests cover every alert', () => {
 });
 
 test('the corrected metric names are used, the article mistakes are not', () => {
-  const all = ruleFiles.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n')
-    + readFileSync(join(dir, 'dashboard.json'), 'utf8');
+  const all = ruleFiles.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n') + readFileSync(join(dir, 'dashboard.json'), 'utf8');
   const exprs = rules.map((r) => r.expr).join('\n');
   const recordedNames = new Set(rules.filter((r) => r.record).map((r) => r.record!));
   const inputs = rules.flatMap((r) => referencedNames(r.expr)).filter((n) => !recordedNames.has(n));
-  assert.deepEqual(inputs.filter((n) => n.startsWith('vllm_')), [], 'vLLM metrics use the vllm: prefix');
-  for (const bad of [/vllm:gpu_cache_usage_perc/, /vllm:time_per_output_token/,
-    /DCGM_FI_DEV_FB_TOTAL/, /request_failure_total/, /node_gpu_cost/]) {
+  assert.deepEqual(
+    inputs.filter((n) => n.startsWith('vllm_')),
+    [],
+    'vLLM metrics use the vllm: prefix',
+  );
+  for (const bad of [/vllm:gpu_cache_usage_perc/, /vllm:time_per_output_token/, /DCGM_FI_DEV_FB_TOTAL/, /request_failure_total/, /node_gpu_cost/]) {
     assert.doesNotMatch(exprs, bad);
   }
-  for (const good of ['vllm:kv_cache_usage_perc', 'vllm:inter_token_latency_seconds_bucket', 'finished_reason="error"', 'finished_reason="abort"', 'error_type!=""',
+  for (const good of [
+    'vllm:kv_cache_usage_perc',
+    'vllm:inter_token_latency_seconds_bucket',
+    'finished_reason="error"',
+    'finished_reason="abort"',
+    'error_type!=""',
     'tollgate_genai_cost_adjustment_total',
-    'DCGM_FI_DEV_FB_FREE', 'tollgate_genai_cost_total', 'le="2.5"']) {
+    'DCGM_FI_DEV_FB_FREE',
+    'tollgate_genai_cost_total',
+    'le="2.5"',
+  ]) {
     assert.ok(all.includes(good), good);
   }
   // every histogram_quantile reads a series aggregated `sum by (le, <model>)`
@@ -78,8 +92,30 @@ test('the corrected metric names are used, the article mistakes are not', () => 
 
 // Names a PromQL expression refers to: strips strings, label matchers, grouping clauses,
 // ranges and Grafana variables, then drops functions and keywords.
-const PROMQL_WORDS = new Set(['sum', 'avg', 'min', 'max', 'count', 'rate', 'irate', 'increase', 'round', 'histogram_quantile',
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'label_values']);
+const PROMQL_WORDS = new Set([
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'count',
+  'rate',
+  'irate',
+  'increase',
+  'round',
+  'histogram_quantile',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'label_values',
+]);
 function referencedNames(expr: string): string[] {
   const s = expr
     .replace(/"(?:[^"\\]|\\.)*"/g, '""')
@@ -100,10 +136,12 @@ test('the dashboard parses and every query uses a recording rule or a metric of 
   const t = parse(readFileSync(join(dir, 'tests', 'rules.test.yaml'), 'utf8')) as { tests: { input_series: { series: string }[] }[] };
   for (const c of t.tests) for (const s of c.input_series) known.add(s.series.split('{')[0]!);
 
-  const queries = dash.panels.filter((p) => p.type !== 'row').flatMap((p) => {
-    assert.ok(p.targets && p.targets.length > 0, `panel "${p.title}" has queries`);
-    return p.targets.map((x) => ({ title: p.title, expr: x.expr }));
-  });
+  const queries = dash.panels
+    .filter((p) => p.type !== 'row')
+    .flatMap((p) => {
+      assert.ok(p.targets && p.targets.length > 0, `panel "${p.title}" has queries`);
+      return p.targets.map((x) => ({ title: p.title, expr: x.expr }));
+    });
   assert.ok(queries.length >= 20);
   let usingRules = 0;
   for (const q of queries) {
@@ -115,9 +153,29 @@ test('the dashboard parses and every query uses a recording rule or a metric of 
   // Panels read recording rules; only Tollgate self-health reads raw series.
   assert.ok(usingRules >= queries.length - 2, `${usingRules} of ${queries.length} queries use recording rules`);
   const titles = dash.panels.map((p) => p.title).join('\n');
-  for (const want of [/TTFT/, /Inter-token/, /Token throughput/, /Request rate/, /Error rate/, /Queue depth/, /KV-cache/,
-    /GPU utilization/, /GPU memory/, /GPU temperature/, /GPU power/, /Cost per request/, /Cost per 1M tokens/, /24h/, /quality/, /SLO/,
-    /pricing method/, /Late requests and cost corrections/, /API models/, /Showback/, /per tenant/]) {
+  for (const want of [
+    /TTFT/,
+    /Inter-token/,
+    /Token throughput/,
+    /Request rate/,
+    /Error rate/,
+    /Queue depth/,
+    /KV-cache/,
+    /GPU utilization/,
+    /GPU memory/,
+    /GPU temperature/,
+    /GPU power/,
+    /Cost per request/,
+    /Cost per 1M tokens/,
+    /24h/,
+    /quality/,
+    /SLO/,
+    /pricing method/,
+    /Late requests and cost corrections/,
+    /API models/,
+    /Showback/,
+    /per tenant/,
+  ]) {
     assert.match(titles, want);
   }
 });

@@ -68,7 +68,8 @@ export function spansOf(batches: readonly Traces[]): Array<{ name: string; attrs
   for (const t of batches)
     for (const rs of t.resourceSpans ?? [])
       for (const ss of rs.scopeSpans ?? [])
-        for (const sp of ss.spans ?? []) out.push({ name: sp.name ?? '', attrs: attrsToObject(sp.attributes), resource: attrsToObject(rs.resource?.attributes) });
+        for (const sp of ss.spans ?? [])
+          out.push({ name: sp.name ?? '', attrs: attrsToObject(sp.attributes), resource: attrsToObject(rs.resource?.attributes) });
   return out;
 }
 
@@ -96,6 +97,12 @@ export const LONG_REQUEST_MODEL = {
 export const GPU_FLEET_MODELS = [
   { name: 'llama-3.1-8b-instruct', gpu: { model: 'NVIDIA A100-SXM4-80GB', count: 1 }, replicas: 2, weight: 3 },
   LONG_REQUEST_MODEL,
-  { name: 'qwen2.5-72b-instruct', gpu: { model: 'NVIDIA H200', count: 2 }, weight: 1, output_tokens: { median: 350, sigma: 0.8, min: 1, max: 3000 }, itl: { median: 0.03 } },
+  {
+    name: 'qwen2.5-72b-instruct',
+    gpu: { model: 'NVIDIA H200', count: 2 },
+    weight: 1,
+    output_tokens: { median: 350, sigma: 0.8, min: 1, max: 3000 },
+    itl: { median: 0.03 },
+  },
   { name: 'mistral-7b-instruct', gpu: { model: 'NVIDIA L40S', count: 1 }, weight: 1 },
 ];

@@ -99,7 +99,11 @@ test('every dashboard panel query returns data from GPU-served and API-model tra
         otlp: { protocols: { http: { endpoint: `127.0.0.1:${otlpPort}` } } },
         prometheus: {
           config: {
-            scrape_configs: ['engines', 'dcgm'].map((job) => ({ job_name: job, scrape_interval: '1s', file_sd_configs: [{ files: [join(dir, `${job}.json`)] }] })),
+            scrape_configs: ['engines', 'dcgm'].map((job) => ({
+              job_name: job,
+              scrape_interval: '1s',
+              file_sd_configs: [{ files: [join(dir, `${job}.json`)] }],
+            })),
           },
         },
       },
@@ -135,18 +139,29 @@ test('every dashboard panel query returns data from GPU-served and API-model tra
   cleanups.push(() => svc.shutdown());
 
   // The gateway must first learn the GPUs and models from the scraped metrics.
-  await waitFor('DCGM and engine series through the gateway', async () => ((await prom.queryValue('count(DCGM_FI_DEV_GPU_UTIL)')) ?? 0) >= 5 && ((await prom.queryValue('count(vllm:num_requests_running)')) ?? 0) >= 2, 30_000);
+  await waitFor(
+    'DCGM and engine series through the gateway',
+    async () => ((await prom.queryValue('count(DCGM_FI_DEV_GPU_UTIL)')) ?? 0) >= 5 && ((await prom.queryValue('count(vllm:num_requests_running)')) ?? 0) >= 2,
+    30_000,
+  );
   const r = await runLoadgen({ fleet, endpoint: `http://127.0.0.1:${otlpPort}`, protocol: 'http/protobuf', speed, startMs: wallStart - firstEnd / 1e6 });
   assert.equal(r.failed, 0, r.lastError);
   // One OTLP sum without a temporality: not writable as Prometheus series, dropped and counted (the "Dropped items" panel).
   const bad = await fetch(`http://127.0.0.1:${otlpPort}/v1/metrics`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'no_temporality', sum: { dataPoints: [{ asDouble: 1, timeUnixNano: String(Date.now() * 1e6) }] } }] }] }] }),
+    body: JSON.stringify({
+      resourceMetrics: [
+        { scopeMetrics: [{ metrics: [{ name: 'no_temporality', sum: { dataPoints: [{ asDouble: 1, timeUnixNano: String(Date.now() * 1e6) }] } }] }] },
+      ],
+    }),
   });
   assert.equal(bad.status, 200);
 
-  const dash = JSON.parse(readFileSync(join(repo, 'config', 'prometheus', 'dashboard.json'), 'utf8')) as { panels: Panel[]; templating: { list: Array<{ name: string; query?: { query: string } }> } };
+  const dash = JSON.parse(readFileSync(join(repo, 'config', 'prometheus', 'dashboard.json'), 'utf8')) as {
+    panels: Panel[];
+    templating: { list: Array<{ name: string; query?: { query: string } }> };
+  };
   const exprs: Array<{ title: string; expr: string }> = [];
   const walk = (ps: Panel[]) => {
     for (const p of ps) {
@@ -170,15 +185,17 @@ test('every dashboard panel query returns data from GPU-served and API-model tra
     90_000,
     1000,
   ).catch((err: Error) => {
-    throw new Error(`${err.message}; panels without data: ${[...missing].map((x) => `${exprs.find((e) => e.expr === x)!.title}: ${x}`).join(' | ')}`);
+    throw new Error(`${err.message}; panels without data: ${[...missing].map((x) => `${exprs.find((e) => e.expr === x)?.title}: ${x}`).join(' | ')}`);
   });
 
   // The model picker lists the models of every source: vLLM's and SGLang's model_name and Tollgate's
   // gen_ai_request_model (the API models are only in the latter).
-  const picker = dash.templating.list.find((v) => v.name === 'model')!.query!.query;
-  const metric = /label_values\(([^,]+),/.exec(picker)![1]!;
+  const picker = dash.templating.list.find((v) => v.name === 'model')?.query?.query ?? '';
+  const metric = /label_values\(([^,]+),/.exec(picker)?.[1];
+  assert.ok(metric, `the model picker queries label_values(<metric>, model): ${picker}`);
   const models = new Set((await prom.query(metric)).result.map((x: { metric: { model: string } }) => x.metric.model));
-  for (const m of ['llama-3.1-8b-instruct', 'qwen2.5-72b-instruct', 'mistral-7b-instruct', 'gpt-4o-mini', 'claude-sonnet-4']) assert.ok(models.has(m), `${m} in the model picker: ${[...models].join(', ')}`);
+  for (const m of ['llama-3.1-8b-instruct', 'qwen2.5-72b-instruct', 'mistral-7b-instruct', 'gpt-4o-mini', 'claude-sonnet-4'])
+    assert.ok(models.has(m), `${m} in the model picker: ${[...models].join(', ')}`);
   // vLLM-shaped spans got their models from the engine metrics (llama, qwen) and the static map (mistral), none unknown.
   // A self-metrics scrape that timed out on a busy machine leaves the series stale for a moment: read the last scraped value.
   let bySource = new Map<string, number>();

@@ -79,7 +79,7 @@ async function runThrough(run: string, spec: FleetSpec, processors: Record<strin
 
 async function vector(expr: string): Promise<Map<string, number>> {
   const d = await prom.query(expr);
-  return new Map(d.result.map((x: any) => [Object.values(x.metric).join(',') as string, Number(x.value[1])]));
+  return new Map(d.result.map((x: { metric: Record<string, string>; value: [number, string] }) => [Object.values(x.metric).join(','), Number(x.value[1])]));
 }
 
 async function value(expr: string): Promise<number> {
@@ -89,7 +89,10 @@ async function value(expr: string): Promise<number> {
 }
 
 const closeRel = (actual: number | undefined, expected: number, rel: number, what: string) =>
-  assert.ok(actual !== undefined && Math.abs(actual - expected) <= rel * Math.abs(expected), `${what}: ${actual} vs ${expected} (relative ${actual === undefined ? 'n/a' : (actual - expected) / expected})`);
+  assert.ok(
+    actual !== undefined && Math.abs(actual - expected) <= rel * Math.abs(expected),
+    `${what}: ${actual} vs ${expected} (relative ${actual === undefined ? 'n/a' : (actual - expected) / expected})`,
+  );
 
 /** Net spend (charged − corrections) by `by`, as Prometheus answers it. */
 function netSpend(sel: string, by: string): string {
@@ -106,7 +109,10 @@ test('e2e: requests up to 150 s, spans out of order, shared cost model: per-mode
   assert.ok(longest > 120, `the fleet has requests far longer than the settle window (longest ${longest} s)`);
 
   // Busy seconds are counted as spans arrive: every span has, so the next scrape has them all.
-  await prom.until('a scrape of the gateway after the run', async () => ((await prom.queryValue('max(timestamp(tollgate_gpucost_busy_seconds))')) ?? 0) > ranUntil + 1);
+  await prom.until(
+    'a scrape of the gateway after the run',
+    async () => ((await prom.queryValue('max(timestamp(tollgate_gpucost_busy_seconds))')) ?? 0) > ranUntil + 1,
+  );
   const busy = await vector('sum by (gpu_model) (tollgate_gpucost_busy_seconds)');
   const table = new PriceTable(loadPriceFile(''));
   const wantBusy = new Map<string, number>();
@@ -153,7 +159,10 @@ test('e2e: requests up to 150 s, spans out of order, shared cost model: per-mode
     assert.deepEqual([...methods.keys()], m.name === 'mistral-7b-instruct' ? [] : [m.api ? 'token_price' : 'gpu_shared'], m.name);
   }
   const unpricedTruth = r.truths.filter((t) => t.model === 'mistral-7b-instruct').length;
-  assert.equal(await value(`sum(tollgate_genai_requests_unpriced_total{${sel},gen_ai_request_model="mistral-7b-instruct",tollgate_unpriced_reason="unknown_gpu"})`), unpricedTruth);
+  assert.equal(
+    await value(`sum(tollgate_genai_requests_unpriced_total{${sel},gen_ai_request_model="mistral-7b-instruct",tollgate_unpriced_reason="unknown_gpu"})`),
+    unpricedTruth,
+  );
   // Cache and reasoning tokens reached the token metrics.
   assert.equal(await value(`sum(gen_ai_client_token_usage_sum{${sel},gen_ai_token_type="cache_read"})`), r.summary.cache_read_tokens);
   assert.equal(await value(`sum(gen_ai_client_token_usage_sum{${sel},gen_ai_token_type="reasoning"})`), r.summary.reasoning_tokens);
@@ -191,5 +200,10 @@ test('e2e: a flood of tenants past the showback limit lands in the overflow seri
   assert.equal(overflowCounted, wantOverflowRequests);
   closeRel(got.get('__overflow__'), wantOverflow, 1e-9, 'overflow spend');
   for (const [tenant, want] of perTenant) closeRel(got.get(tenant), want, 1e-9, `spend of ${tenant}`);
-  closeRel([...got.values()].reduce((s, v) => s + v, 0), total, 1e-9, 'all tenants together');
+  closeRel(
+    [...got.values()].reduce((s, v) => s + v, 0),
+    total,
+    1e-9,
+    'all tenants together',
+  );
 });

@@ -73,7 +73,12 @@ for (const convention of EMITTED_CONVENTIONS) {
       for (const t of gw.sink().data as Traces[])
         for (const rs of t.resourceSpans ?? [])
           for (const ss of rs.scopeSpans ?? [])
-            for (const s of ss.spans ?? []) bySpan.set(idHex(s.spanId), { attrs: attrsToObject(s.attributes), resource: attrsToObject(rs.resource?.attributes), status: s.status?.code ?? 0 });
+            for (const s of ss.spans ?? [])
+              bySpan.set(idHex(s.spanId), {
+                attrs: attrsToObject(s.attributes),
+                resource: attrsToObject(rs.resource?.attributes),
+                status: s.status?.code ?? 0,
+              });
       const spansPerRequest = convention === 'genai' ? undefined : 1;
       if (spansPerRequest) assert.equal(bySpan.size, 300);
       for (const t of r.truths) {
@@ -102,7 +107,10 @@ for (const convention of EMITTED_CONVENTIONS) {
         if (convention !== 'vllm') assert.equal(a['gen_ai.provider.name'], t.provider);
       }
       assert.equal(r.summary.requests, 300);
-      assert.equal(r.summary.input_tokens, r.truths.reduce((s, t) => s + t.input_tokens, 0));
+      assert.equal(
+        r.summary.input_tokens,
+        r.truths.reduce((s, t) => s + t.input_tokens, 0),
+      );
     } finally {
       await gw.svc.shutdown();
     }
@@ -151,15 +159,30 @@ test('tollgate loadgen (CLI): sends the fleet, prints a summary, writes the grou
   );
   const truthFile = join(dir, 'truth.jsonl');
   try {
-    const run = runCli(['loadgen', '--fleet', fleetFile, '--requests', '150', '--speed', '0', '--endpoint', `http://127.0.0.1:${gw.port}`, '--ground-truth', truthFile]);
+    const run = runCli([
+      'loadgen',
+      '--fleet',
+      fleetFile,
+      '--requests',
+      '150',
+      '--speed',
+      '0',
+      '--endpoint',
+      `http://127.0.0.1:${gw.port}`,
+      '--ground-truth',
+      truthFile,
+    ]);
     let out = '';
-    run.child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    run.child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     assert.equal(await run.exited, 0, run.stderr());
     const printed = JSON.parse(out);
     assert.equal(printed.requests, 150);
     assert.equal(printed.spans_exported, 150);
     assert.equal(printed.spans_failed, 0);
-    const lines = readFileSync(truthFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(truthFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 151);
     const summary = lines.at(-1);
     assert.equal(summary.type, 'summary');

@@ -28,13 +28,23 @@ function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'tollgate-slogen-'));
 }
 
-interface Rule { record?: string; alert?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
+interface Rule {
+  record?: string;
+  alert?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
 type Groups = { groups: { name: string; interval: string; rules: Rule[] }[] };
 
 test('config/prometheus/slo.yaml is what slo-spec.yaml generates (regenerate with `tollgate slo generate`)', () => {
   const { text } = generateRuleFile(loadSloSpec(SPEC), 'slo-spec.yaml');
-  assert.equal(readFileSync(OUT, 'utf8'), text,
-    'config/prometheus/slo.yaml drifted: run `node dist/src/cli/main.js slo generate --config config/prometheus/slo-spec.yaml --output config/prometheus/slo.yaml`');
+  assert.equal(
+    readFileSync(OUT, 'utf8'),
+    text,
+    'config/prometheus/slo.yaml drifted: run `node dist/src/cli/main.js slo generate --config config/prometheus/slo-spec.yaml --output config/prometheus/slo.yaml`',
+  );
   const r = cli(['slo', 'generate', '--config', SPEC, '--output', OUT, '--check']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /up to date/);
@@ -63,35 +73,63 @@ test('--check exits 1 naming the command when the rule file differs; stdout outp
 
 test('the example SLOs: workbook windows and burn rates, the le="2.5" bucket, error-budget rules', () => {
   const out = parse(readFileSync(OUT, 'utf8')) as Groups;
-  assert.deepEqual(out.groups.map((g) => [g.name, g.interval]), [
-    ['slo-ttft-p99-3s-vllm', '1m'], ['slo-ttft-p99-3s-vllm-budget', '5m'],
-    ['slo-ttft-p99-3s-tollgate', '1m'], ['slo-ttft-p99-3s-tollgate-budget', '5m'],
-    ['slo-error-rate-1pct-vllm', '1m'], ['slo-error-rate-1pct-vllm-budget', '5m'],
-    ['slo-error-rate-1pct-tollgate', '1m'], ['slo-error-rate-1pct-tollgate-budget', '5m'],
-  ]);
+  assert.deepEqual(
+    out.groups.map((g) => [g.name, g.interval]),
+    [
+      ['slo-ttft-p99-3s-vllm', '1m'],
+      ['slo-ttft-p99-3s-vllm-budget', '5m'],
+      ['slo-ttft-p99-3s-tollgate', '1m'],
+      ['slo-ttft-p99-3s-tollgate-budget', '5m'],
+      ['slo-error-rate-1pct-vllm', '1m'],
+      ['slo-error-rate-1pct-vllm-budget', '5m'],
+      ['slo-error-rate-1pct-tollgate', '1m'],
+      ['slo-error-rate-1pct-tollgate-budget', '5m'],
+    ],
+  );
   const g = out.groups[0]!;
-  assert.deepEqual(g.rules.filter((r) => r.record).map((r) => r.record), ['5m', '30m', '1h', '2h', '6h', '1d', '3d'].map((w) => `model_name:slo_ttft_errors:ratio_rate${w}`));
+  assert.deepEqual(
+    g.rules.filter((r) => r.record).map((r) => r.record),
+    ['5m', '30m', '1h', '2h', '6h', '1d', '3d'].map((w) => `model_name:slo_ttft_errors:ratio_rate${w}`),
+  );
   for (const r of g.rules.filter((x) => x.record)) {
     assert.match(r.expr, /vllm:time_to_first_token_seconds_bucket\{le="2\.5"\}/);
     assert.deepEqual(r.labels, { slo: 'ttft-p99-3s', source: 'vllm' });
   }
   const page = g.rules.find((r) => r.alert === 'VLLMTTFTSLOBurnRateFast')!;
   const ticket = g.rules.find((r) => r.alert === 'VLLMTTFTSLOBurnRateSlow')!;
-  const pairs = (e: string) => [...e.matchAll(/ratio_rate(\w+) > \(([\d.]+) \* 0\.01\)\s+and\s+\S+ratio_rate(\w+) > \(([\d.]+) \* 0\.01\)/g)].map((m) => [m[1], m[3], Number(m[2]), Number(m[4])]);
-  assert.deepEqual(pairs(page.expr), [['1h', '5m', 14.4, 14.4], ['6h', '30m', 6, 6]]);
-  assert.deepEqual(pairs(ticket.expr), [['1d', '2h', 3, 3], ['3d', '6h', 1, 1]]);
+  const pairs = (e: string) =>
+    [...e.matchAll(/ratio_rate(\w+) > \(([\d.]+) \* 0\.01\)\s+and\s+\S+ratio_rate(\w+) > \(([\d.]+) \* 0\.01\)/g)].map((m) => [
+      m[1],
+      m[3],
+      Number(m[2]),
+      Number(m[4]),
+    ]);
+  assert.deepEqual(pairs(page.expr), [
+    ['1h', '5m', 14.4, 14.4],
+    ['6h', '30m', 6, 6],
+  ]);
+  assert.deepEqual(pairs(ticket.expr), [
+    ['1d', '2h', 3, 3],
+    ['3d', '6h', 1, 1],
+  ]);
   assert.deepEqual([page.for, page.labels?.severity, ticket.for, ticket.labels?.severity], ['2m', 'critical', '15m', 'warning']);
   assert.equal(page.annotations?.runbook_url, 'docs/runbooks.md#vllmttftsloburnratefast');
   const budget = out.groups[1]!.rules;
-  assert.deepEqual(budget.map((r) => [r.record, r.expr.trim()]), [
-    ['slo:objective:ratio', 'vector(0.99)'],
-    ['slo:error_budget:ratio', 'vector(0.01)'],
-    ['model_name:slo_ttft_errors:ratio_rate30d', budget[2]!.expr.trim()],
-    ['model_name:slo_ttft_errors:budget_remaining30d', '1 - model_name:slo_ttft_errors:ratio_rate30d / 0.01'],
-  ]);
+  assert.deepEqual(
+    budget.map((r) => [r.record, r.expr.trim()]),
+    [
+      ['slo:objective:ratio', 'vector(0.99)'],
+      ['slo:error_budget:ratio', 'vector(0.01)'],
+      ['model_name:slo_ttft_errors:ratio_rate30d', budget[2]!.expr.trim()],
+      ['model_name:slo_ttft_errors:budget_remaining30d', '1 - model_name:slo_ttft_errors:ratio_rate30d / 0.01'],
+    ],
+  );
   assert.match(budget[2]!.expr, /\[30d\]/);
   const err = out.groups[4]!.rules[0]!;
-  assert.equal(err.expr, 'sum by (model_name) (rate(vllm:request_success_total{finished_reason="error"}[5m]))\n  /\nsum by (model_name) (rate(vllm:request_success_total[5m]))\n');
+  assert.equal(
+    err.expr,
+    'sum by (model_name) (rate(vllm:request_success_total{finished_reason="error"}[5m]))\n  /\nsum by (model_name) (rate(vllm:request_success_total[5m]))\n',
+  );
 });
 
 function spec(slo: Record<string, unknown>, top: Record<string, unknown> = {}): unknown {
@@ -100,17 +138,29 @@ function spec(slo: Record<string, unknown>, top: Record<string, unknown> = {}): 
 
 test('burn rates scale with the period (budget_consumed × period / long), or are given as burn_rate', () => {
   const gen = (s: unknown) => parse(generateRuleFile(checkSloSpec(s), 's.yaml').text) as Groups;
-  const thresholds = (g: Groups) => [...g.groups[0]!.rules.filter((r) => r.alert).map((r) => r.expr).join('\n').matchAll(/> \(([\d.]+) \* ([\d.e-]+)\)/g)].map((m) => [Number(m[1]), m[2]]);
+  const thresholds = (g: Groups) =>
+    [
+      ...g.groups[0]!.rules.filter((r) => r.alert)
+        .map((r) => r.expr)
+        .join('\n')
+        .matchAll(/> \(([\d.]+) \* ([\d.e-]+)\)/g),
+    ].map((m) => [Number(m[1]), m[2]]);
   // 28 days: 2% in 1h is 13.44x, 5% in 6h 5.6x, 10% in 1d 2.8x, 10% in 3d 0.9333x; budget 0.1%.
   const d28 = thresholds(gen(spec({ period: '28d' })));
-  assert.deepEqual(d28.map(([b]) => b), [13.44, 13.44, 5.6, 5.6, 2.8, 2.8, 0.933333333333, 0.933333333333]);
+  assert.deepEqual(
+    d28.map(([b]) => b),
+    [13.44, 13.44, 5.6, 5.6, 2.8, 2.8, 0.933333333333, 0.933333333333],
+  );
   assert.ok(d28.every(([, b]) => b === '0.001'));
   const custom = gen(spec({ page: { windows: [{ long: '2h', short: '10m', burn_rate: 10 }] } }, { period: '7d' }));
   const alerts = custom.groups[0]!.rules.filter((r) => r.alert);
   assert.equal(alerts[0]!.expr, '(\n  :slo_x_errors:ratio_rate2h > (10 * 0.001)\n    and\n  :slo_x_errors:ratio_rate10m > (10 * 0.001)\n)\n');
   // the 7d period's ticket windows: 10% of 7 days in 1d is 0.7x
   assert.match(alerts[1]!.expr, /ratio_rate1d > \(0\.7 \* 0\.001\)/);
-  assert.deepEqual(custom.groups[0]!.rules.filter((r) => r.record).map((r) => r.record), ['10m', '2h', '6h', '1d', '3d'].map((w) => `:slo_x_errors:ratio_rate${w}`));
+  assert.deepEqual(
+    custom.groups[0]!.rules.filter((r) => r.record).map((r) => r.record),
+    ['10m', '2h', '6h', '1d', '3d'].map((w) => `:slo_x_errors:ratio_rate${w}`),
+  );
   assert.equal(custom.groups[1]!.rules[3]!.record, ':slo_x_errors:budget_remaining7d');
   assert.equal(alerts[0]!.alert, 'XSLOBurnRateFast');
 });
@@ -137,8 +187,19 @@ test('generated rules pass promtool check rules, including regex le matchers and
       period: '28d',
       runbook_base: 'https://runbooks.example/slo',
       slos: [
-        { name: 'latency', objective: 99.5, group_by: ['job', 'model'], sli: { latency: { histogram: 'http_request_duration_seconds', threshold: 1, buckets: [0.5, 1, 2] } }, page: { annotations: { team: 'serving' } } },
-        { name: 'errors', objective: 99.9, sli: { ratio: { errors: 'http_requests_total{code=~"5.."}', total: 'http_requests_total' } }, labels: { team: 'serving' } },
+        {
+          name: 'latency',
+          objective: 99.5,
+          group_by: ['job', 'model'],
+          sli: { latency: { histogram: 'http_request_duration_seconds', threshold: 1, buckets: [0.5, 1, 2] } },
+          page: { annotations: { team: 'serving' } },
+        },
+        {
+          name: 'errors',
+          objective: 99.9,
+          sli: { ratio: { errors: 'http_requests_total{code=~"5.."}', total: 'http_requests_total' } },
+          labels: { team: 'serving' },
+        },
       ],
     });
     const f = join(dir, 'out.yaml');
@@ -177,10 +238,10 @@ test('spec problems are named by their path, all at once', () => {
   assert.deepEqual(problems(spec({ sli: { latency: { histogram: 'h', threshold: 0.05, buckets: [0.1, 1] } } })), [
     'slos.0.sli.latency.threshold: 0.05 is below the smallest bucket (0.1): no bucket can tell good requests',
   ]);
-  assert.deepEqual(problems(spec({ page: { windows: [{ long: '5m', short: '1h', budget_consumed: 2 }] }, ticket: { windows: [{ long: '1d', short: '1h' }] } })), [
-    'slos.0.page.windows.0.short: must be shorter than long (5m)',
-    'slos.0.ticket.windows.0: give exactly one of budget_consumed or burn_rate',
-  ]);
+  assert.deepEqual(
+    problems(spec({ page: { windows: [{ long: '5m', short: '1h', budget_consumed: 2 }] }, ticket: { windows: [{ long: '1d', short: '1h' }] } })),
+    ['slos.0.page.windows.0.short: must be shorter than long (5m)', 'slos.0.ticket.windows.0: give exactly one of budget_consumed or burn_rate'],
+  );
   // 1000x a 0.1% budget is 100%: such an alert could never fire.
   assert.deepEqual(problems(spec({ page: { windows: [{ long: '1h', short: '5m', burn_rate: 1000 }] } })), [
     'slos.0.page.windows.0: burn rate 1000 × error budget 0.1% is 100% or more: the alert could never fire',
@@ -195,7 +256,7 @@ test('spec problems are named by their path, all at once', () => {
   assert.deepEqual(problems(spec({ labels: { slo: 'y' } })), ['slos.0.labels.slo: set by the generator (slo, group_by labels)']);
 });
 
-test('the CLI names a bad spec file\'s problems with the file and exits 1', () => {
+test("the CLI names a bad spec file's problems with the file and exits 1", () => {
   const dir = tmp();
   try {
     const f = join(dir, 'bad.yaml');

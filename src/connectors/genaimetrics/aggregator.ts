@@ -29,12 +29,12 @@ import {
   STREAM_FLAGS,
   errorTypeOf,
   isLlmSpan,
+  spanKindCodes,
 } from '../../genai/conventions.js';
 import { nanosDiff } from '../../genai/time.js';
 import type { GenaiMetricsConfig } from './config.js';
 import { Hist } from './histogram.js';
 
-const KINDS: Readonly<Record<string, number>> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
 const CUMULATIVE = 2;
 export const OVERFLOW_ATTR = 'otel.metric.overflow';
 /** Computed dimensions. */
@@ -107,9 +107,9 @@ class Series {
     this.ttfc = new Hist(BUCKETS.duration, ex);
   }
 
-  token(i: number): Hist {
+  token(i: number, type: string): Hist {
     let t = this.tokens[i];
-    if (!t) this.tokens[i] = t = [new Hist(BUCKETS.tokenUsage, this.ex), [...this.attrs, { key: GENAI.tokenType, value: { stringValue: TOKEN_TYPES[i]![0] } }]];
+    if (!t) this.tokens[i] = t = [new Hist(BUCKETS.tokenUsage, this.ex), [...this.attrs, { key: GENAI.tokenType, value: { stringValue: type } }]];
     return t[0];
   }
 
@@ -135,7 +135,7 @@ export class GenaiAggregator {
   constructor(private readonly cfg: GenaiMetricsConfig) {
     this.dims = cfg.dimensions.map((d) => ({ name: d.name, def: d.default }));
     this.values = new Array(this.dims.length);
-    this.kinds = cfg.span_kinds.length ? new Set(cfg.span_kinds.map((k) => KINDS[k]!)) : undefined;
+    this.kinds = cfg.span_kinds.length ? spanKindCodes(cfg.span_kinds) : undefined;
     this.ex = cfg.exemplars.enabled ? cfg.exemplars.max_per_data_point : 0;
   }
 
@@ -154,7 +154,7 @@ export class GenaiAggregator {
           const attrs = span.attributes;
           if (!isLlmSpan(attrs)) continue;
           const err = errorTypeOf(span.status?.code, attrs);
-          this.record(this.seriesFor(attrs!, res, err, nowMs), span, attrs!, err);
+          this.record(this.seriesFor(attrs, res, err, nowMs), span, attrs, err);
           n++;
         }
       }
@@ -165,11 +165,16 @@ export class GenaiAggregator {
   private seriesFor(attrs: Attrs, res: Attrs | null | undefined, err: string | undefined, nowMs: number): Series {
     let key = '';
     for (let i = 0; i < this.dims.length; i++) {
-      const d = this.dims[i]!;
+      const d = this.dims[i];
+      if (d === undefined) continue;
       const v =
-        d.name === ERROR_TYPE ? err
-        : d.name === OUTCOME ? (err !== undefined ? 'error' : 'success')
-        : getString(attrs, d.name) ?? getString(res, d.name) ?? d.def;
+        d.name === ERROR_TYPE
+          ? err
+          : d.name === OUTCOME
+            ? err !== undefined
+              ? 'error'
+              : 'success'
+            : (getString(attrs, d.name) ?? getString(res, d.name) ?? d.def);
       this.values[i] = v;
       key += v === undefined ? '\u0002\u0001' : `${v}\u0001`;
     }
@@ -192,8 +197,10 @@ export class GenaiAggregator {
     }
     const kv: IKeyValue[] = [];
     for (let i = 0; i < this.dims.length; i++) {
+      const d = this.dims[i];
+      if (d === undefined) continue;
       const v = this.values[i];
-      if (v !== undefined) kv.push({ key: this.dims[i]!.name, value: { stringValue: v } });
+      if (v !== undefined) kv.push({ key: d.name, value: { stringValue: v } });
     }
     if (extra) kv.push(...extra);
     s = new Series(kv, nowNanos(nowMs), this.ex);
@@ -205,9 +212,12 @@ export class GenaiAggregator {
     const ex = this.ex > 0 ? { traceId: span.traceId, spanId: span.spanId, timeUnixNano: span.endTimeUnixNano } : undefined;
     s.requests++;
     for (let i = 0; i < TOKEN_TYPES.length; i++) {
-      const n = getNumber(attrs, TOKEN_TYPES[i]![1]);
+      const tt = TOKEN_TYPES[i];
+      if (tt === undefined) continue;
+      const [type, key] = tt;
+      const n = getNumber(attrs, key);
       // Parts (cache, reasoning) only when the emitter reported them.
-      if (n !== undefined && n >= 0 && (i < 2 || findAttr(attrs, TOKEN_TYPES[i]![1]))) s.token(i).record(n, ex);
+      if (n !== undefined && n >= 0 && (i < 2 || findAttr(attrs, key))) s.token(i, type).record(n, ex);
     }
     let dur = getNumber(attrs, DERIVED.requestDuration);
     if (dur === undefined) dur = nanosDiff(span.endTimeUnixNano, span.startTimeUnixNano) / 1e9;
@@ -276,24 +286,37 @@ export class GenaiAggregator {
     };
     // Counters are written once they count something; `zeros` writes them from the start (0 late requests,
     // no corrections yet), so ratios over them read 0 rather than nothing.
-    const sum = (name: string, unit: string, description: string, int: boolean, pick: (s: Series) => Array<[number, IKeyValue[]]>, zeros = false): IMetric | undefined => {
+    const sum = (
+      name: string,
+      unit: string,
+      description: string,
+      int: boolean,
+      pick: (s: Series) => Array<[number, IKeyValue[]]>,
+      zeros = false,
+    ): IMetric | undefined => {
       const dataPoints = [];
       for (const s of all) {
         for (const [v, attributes] of pick(s)) {
-          if (v > 0 || (zeros && v === 0)) dataPoints.push({ attributes, startTimeUnixNano: s.start, timeUnixNano: now, ...(int ? { asInt: v } : { asDouble: v }) });
+          if (v > 0 || (zeros && v === 0))
+            dataPoints.push({ attributes, startTimeUnixNano: s.start, timeUnixNano: now, ...(int ? { asInt: v } : { asDouble: v }) });
         }
       }
       return dataPoints.length ? { name, unit, description, sum: { aggregationTemporality: CUMULATIVE, isMonotonic: true, dataPoints } } : undefined;
     };
     const books = (s: Series) => [...s.costs.values()];
     const metrics = [
-      hist(METRIC.tokenUsage, '{token}', 'Tokens per LLM request by gen_ai.token.type: input, output, and the parts cache_read, cache_creation (of input) and reasoning (of output).', (s) =>
-        s.tokens.filter((t): t is [Hist, IKeyValue[]] => t !== undefined),
+      hist(
+        METRIC.tokenUsage,
+        '{token}',
+        'Tokens per LLM request by gen_ai.token.type: input, output, and the parts cache_read, cache_creation (of input) and reasoning (of output).',
+        (s) => s.tokens.filter((t): t is [Hist, IKeyValue[]] => t !== undefined),
       ),
       hist(METRIC.serverDuration, 's', 'LLM request duration as the server measured it (SERVER spans).', (s) => [[s.serverDuration, s.attrs]]),
       hist(METRIC.clientDuration, 's', 'LLM call duration as the client saw it (CLIENT and other non-SERVER spans).', (s) => [[s.clientDuration, s.attrs]]),
       hist(METRIC.timeToFirstToken, 's', 'Time from request start to the first output token, successful SERVER requests.', (s) => [[s.ttft, s.attrs]]),
-      hist(METRIC.timePerOutputToken, 's', 'Time per output token after the first (inter-token latency), successful SERVER requests.', (s) => [[s.tpot, s.attrs]]),
+      hist(METRIC.timePerOutputToken, 's', 'Time per output token after the first (inter-token latency), successful SERVER requests.', (s) => [
+        [s.tpot, s.attrs],
+      ]),
       hist(METRIC.timeToFirstChunk, 's', 'Time to the first chunk of a streaming response, as the client saw it.', (s) => [[s.ttfc, s.attrs]]),
       hist(METRIC.cost, '{USD}', 'Cost per priced LLM request, in US dollars, by pricing method.', (s) => books(s).map((b) => [b.hist, b.attrs])),
       sum(METRIC.costTotal, '{USD}', 'Cost of priced LLM requests, in US dollars, by pricing method.', false, (s) => books(s).map((b) => [b.total, b.attrs])),
@@ -302,11 +325,16 @@ export class GenaiAggregator {
         '{USD}',
         'USD taken back from requests priced before a late request arrived (gpu_shared corrections): subtract from tollgate.genai.cost.',
         false,
-        (s) => books(s).filter((b) => b.attrs.some((kv) => kv.key === METHOD_ATTR && kv.value?.stringValue === 'gpu_shared')).map((b) => [b.adjustment, b.attrs]),
+        (s) =>
+          books(s)
+            .filter((b) => b.attrs.some((kv) => kv.key === METHOD_ATTR && kv.value?.stringValue === 'gpu_shared'))
+            .map((b) => [b.adjustment, b.attrs]),
         true,
       ),
       sum(METRIC.requests, '{request}', 'LLM requests; failures carry error.type.', true, (s) => [[s.requests, s.attrs]]),
-      sum(METRIC.unpriced, '{request}', 'LLM requests no pricing method could price, by reason.', true, (s) => [...s.unpriced.values()].map((u) => [u.n, u.attrs])),
+      sum(METRIC.unpriced, '{request}', 'LLM requests no pricing method could price, by reason.', true, (s) =>
+        [...s.unpriced.values()].map((u) => [u.n, u.attrs]),
+      ),
       sum(
         METRIC.late,
         '{request}',

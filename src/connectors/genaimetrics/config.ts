@@ -5,7 +5,8 @@ export const Dimension = Type.Object(
   {
     name: Type.String({
       minLength: 1,
-      description: 'Span attribute (then resource attribute) to group by. Computed: `error.type` (the span\'s, or _OTHER for a failure without one; absent on success) and `outcome` (success or error).',
+      description:
+        "Span attribute (then resource attribute) to group by. Computed: `error.type` (the span's, or _OTHER for a failure without one; absent on success) and `outcome` (success or error).",
     }),
     default: Type.Optional(Type.String({ description: 'Value when the span has none (else the label is left out).' })),
   },
@@ -40,12 +41,16 @@ export const GenaiMetricsSchema = Type.Object(
       default: [],
       description: 'Count only LLM spans of these kinds (empty: all), e.g. [server] when apps and servers both report a request.',
     }),
-    resource_attributes: Type.Unsafe<Record<string, string>>({ ...StringMap, default: {}, description: 'Attributes of the resource the metrics are emitted under.' }),
+    resource_attributes: Type.Unsafe<Record<string, string>>({
+      ...StringMap,
+      default: {},
+      description: 'Attributes of the resource the metrics are emitted under.',
+    }),
   },
   {
     additionalProperties: false,
     description:
-      'Turns LLM request spans into token, latency, request and cost metrics with the GenAI conventions\' names (traces pipeline in, metrics pipeline out): cost by pricing method, late-span corrections, showback labels, bounded cardinality.',
+      "Turns LLM request spans into token, latency, request and cost metrics with the GenAI conventions' names (traces pipeline in, metrics pipeline out): cost by pricing method, late-span corrections, showback labels, bounded cardinality.",
   },
 );
 export type GenaiMetricsConfig = Static<typeof GenaiMetricsSchema>;

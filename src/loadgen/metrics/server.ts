@@ -65,7 +65,9 @@ export async function startFleetMetrics(requests: readonly SimRequest[], fleet: 
       });
       const dcgmSrv = createServer((_req, res) => {
         const now = o.clockNs();
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(dcgm.render(replicaAt(reqs, now), Number.isFinite(now) ? now : Date.now() * 1e6));
+        res
+          .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+          .end(dcgm.render(replicaAt(reqs, now), Number.isFinite(now) ? now : Date.now() * 1e6));
       });
       for (const s of [engineSrv, dcgmSrv]) {
         await new Promise<void>((r) => s.listen(0, host, r));
@@ -91,7 +93,22 @@ export async function startFleetMetrics(requests: readonly SimRequest[], fleet: 
 
 /** engines.json and dcgm.json in file_sd format, each target labelled with its replica, model and engine. */
 export function writeTargetFiles(dir: string, replicas: readonly ReplicaEndpoints[]): void {
-  const groups = (addr: (r: ReplicaEndpoints) => string) => replicas.map((r) => ({ targets: [addr(r)], labels: { replica: r.replica, model: r.model, engine_kind: r.engine } }));
-  writeFileSync(join(dir, 'engines.json'), `${JSON.stringify(groups((r) => r.engineAddress), null, 2)}\n`);
-  writeFileSync(join(dir, 'dcgm.json'), `${JSON.stringify(groups((r) => r.dcgmAddress), null, 2)}\n`);
+  const groups = (addr: (r: ReplicaEndpoints) => string) =>
+    replicas.map((r) => ({ targets: [addr(r)], labels: { replica: r.replica, model: r.model, engine_kind: r.engine } }));
+  writeFileSync(
+    join(dir, 'engines.json'),
+    `${JSON.stringify(
+      groups((r) => r.engineAddress),
+      null,
+      2,
+    )}\n`,
+  );
+  writeFileSync(
+    join(dir, 'dcgm.json'),
+    `${JSON.stringify(
+      groups((r) => r.dcgmAddress),
+      null,
+      2,
+    )}\n`,
+  );
 }

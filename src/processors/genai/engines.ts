@@ -72,7 +72,7 @@ export class EngineModels {
         else if (model === undefined && this.modelLabels.has(l.name ?? '') && l.value) model = l.value;
       }
       if (model === undefined || !this.isEngine(name)) continue;
-      for (const l of labels) if (this.instanceLabels.has(l.name ?? '') && l.value) this.put(l.name!, l.value, model, nowMs);
+      for (const l of labels) if (l.name && l.value && this.instanceLabels.has(l.name)) this.put(l.name, l.value, model, nowMs);
       n++;
     }
     return n;
@@ -91,9 +91,9 @@ export class EngineModels {
             if (model === undefined) continue;
             for (const attrs of [res, dp.attributes]) {
               for (const kv of attrs ?? []) {
-                if (!this.instanceLabels.has(kv.key ?? '')) continue;
+                if (!kv.key || !this.instanceLabels.has(kv.key)) continue;
                 const v = anyToString(kv.value);
-                if (v) this.put(kv.key!, v, model, nowMs);
+                if (v) this.put(kv.key, v, model, nowMs);
               }
             }
             n++;
@@ -105,10 +105,11 @@ export class EngineModels {
   }
 
   private pick(attrs: IKeyValue[] | null | undefined, keys: ReadonlySet<string>): string | undefined {
-    for (const kv of attrs ?? []) if (keys.has(kv.key ?? '')) {
-      const v = anyToString(kv.value);
-      if (v) return v;
-    }
+    for (const kv of attrs ?? [])
+      if (keys.has(kv.key ?? '')) {
+        const v = anyToString(kv.value);
+        if (v) return v;
+      }
     return undefined;
   }
 

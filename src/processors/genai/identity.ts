@@ -62,7 +62,12 @@ export class ModelIdentity {
     return source;
   }
 
-  private fromResource(src: Exclude<ModelSource, 'span_attributes'>, resource: Attrs | null | undefined, cache: ResourceModels, nowMs: number): string | undefined {
+  private fromResource(
+    src: Exclude<ModelSource, 'span_attributes'>,
+    resource: Attrs | null | undefined,
+    cache: ResourceModels,
+    nowMs: number,
+  ): string | undefined {
     const had = cache[src];
     if (had !== undefined) return had ?? undefined;
     let m: string | undefined;
@@ -70,10 +75,11 @@ export class ModelIdentity {
     else {
       cache.ids ??= this.o.instanceAttributes.map((k) => anyToString(resource?.find((kv) => kv.key === k)?.value));
       if (src === 'static') {
-        for (const id of cache.ids) if (id !== undefined && Object.prototype.hasOwnProperty.call(this.o.staticModels, id)) {
-          m = this.o.staticModels[id];
-          break;
-        }
+        for (const id of cache.ids)
+          if (id !== undefined && Object.prototype.hasOwnProperty.call(this.o.staticModels, id)) {
+            m = this.o.staticModels[id];
+            break;
+          }
       } else if (this.engines) m = this.engines.lookup(cache.ids, nowMs);
     }
     cache[src] = m ?? null;

@@ -57,16 +57,18 @@ export class Normalizer {
     let conv: Convention | undefined;
     let any = false;
     for (let i = 0; i < attrs.length; i++) {
-      const key = attrs[i]!.key ?? '';
+      const kv = attrs[i];
+      if (kv === undefined) continue;
+      const key = kv.key ?? '';
       const ri = RENAME_INDEX.get(key);
       if (ri !== undefined) {
         if (this.found[ri] === undefined) {
-          this.found[ri] = attrs[i];
+          this.found[ri] = kv;
           this.foundAt[ri] = i;
         }
         any = true;
-        const c = RENAMES[ri]!.convention;
-        if (conv === undefined || CONVENTION_RANK[c] > CONVENTION_RANK[conv]) conv = c;
+        const c = RENAMES[ri]?.convention;
+        if (c !== undefined && (conv === undefined || CONVENTION_RANK[c] > CONVENTION_RANK[conv])) conv = c;
         continue;
       }
       const mc = MARKER_INDEX.get(key);
@@ -97,7 +99,7 @@ export class Normalizer {
   private fixProvider(attrs: Attrs): void {
     const i = indexOfAttr(attrs, GENAI.providerName);
     if (i < 0) return;
-    const v = anyToString(attrs[i]!.value);
+    const v = anyToString(attrs[i]?.value);
     if (v === undefined) return;
     const known = PROVIDERS.get(v.toLowerCase());
     if (known !== undefined && known !== v) attrs[i] = { key: GENAI.providerName, value: { stringValue: known } };
@@ -112,7 +114,7 @@ export class Normalizer {
   private fixFinishReasons(attrs: Attrs): void {
     const i = indexOfAttr(attrs, GENAI.finishReasons);
     if (i < 0) return;
-    const v = attrs[i]!.value;
+    const v = attrs[i]?.value;
     let reasons: string[] | undefined;
     if (v?.stringValue != null) {
       const s = v.stringValue.trim();
@@ -128,20 +130,22 @@ export class Normalizer {
     } else if (v?.arrayValue) {
       reasons = (v.arrayValue.values ?? []).map((x) => anyToString(x) ?? '');
     }
-    if (reasons?.includes(VLLM_ERROR_FINISH) && !findAttr(attrs, GENAI.errorType)) attrs.push({ key: GENAI.errorType, value: { stringValue: VLLM_ERROR_FINISH } });
+    if (reasons?.includes(VLLM_ERROR_FINISH) && !findAttr(attrs, GENAI.errorType))
+      attrs.push({ key: GENAI.errorType, value: { stringValue: VLLM_ERROR_FINISH } });
   }
 
   private applyRenames(attrs: Attrs): void {
     const remove: number[] = [];
     for (let ri = 0; ri < RENAMES.length; ri++) {
       const kv = this.found[ri];
-      if (kv === undefined) continue;
-      const r = RENAMES[ri]!;
+      const r = RENAMES[ri];
+      if (kv === undefined || r === undefined) continue;
       if (indexOfAttr(attrs, r.to) < 0) {
         const v = convert(kv.value, r);
         if (v !== undefined) attrs.push({ key: r.to, value: v });
       }
-      if (!this.opts.keepOriginal) remove.push(this.foundAt[ri]!);
+      const at = this.foundAt[ri] ?? -1;
+      if (!this.opts.keepOriginal && at >= 0) remove.push(at);
       this.found[ri] = undefined;
       this.foundAt[ri] = -1;
     }

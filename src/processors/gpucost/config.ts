@@ -80,7 +80,7 @@ export const GpucostSchema = Type.Object(
     ),
     token_price_span_kinds: Type.Array(SpanKind, {
       default: ['client'],
-      description: 'Spans of these kinds are priced by tokens (an application calling a model API: the GPUs are the provider\'s).',
+      description: "Spans of these kinds are priced by tokens (an application calling a model API: the GPUs are the provider's).",
     }),
     token_price_fallback: Type.Boolean({
       default: true,
@@ -92,42 +92,59 @@ export const GpucostSchema = Type.Object(
         'Re-price spans that arrive with a non-zero gen_ai.usage.cost (else it is kept, method "reported"). A reported cost of 0 or less is never trusted.',
     }),
     span_kinds: Type.Array(SpanKind, { default: [], description: 'Price only LLM spans of these kinds (empty: all).' }),
-    resource_attributes: Section({
-      gpu_model: Keys(['tollgate.gpu.model', 'k8s.node.label.nvidia.com/gpu.product'], 'Resource attributes naming the GPU model, first present wins.'),
-      gpu_count: Keys(['tollgate.gpu.count'], 'Resource attributes giving the GPUs a replica holds.'),
-      price_tier: Keys(['tollgate.gpu.price_tier'], 'Resource attributes naming the price tier for that replica.'),
-      host: Keys(['k8s.node.name', 'host.name'], 'Resource attributes naming the node, matched to DCGM Hostname.'),
-      pod: Keys(['k8s.pod.name'], 'Resource attributes naming the pod, matched to DCGM pod.'),
-      namespace: Keys(['k8s.namespace.name'], 'Resource attributes naming the namespace, matched to DCGM namespace.'),
-      replica: Keys(['service.instance.id', 'k8s.pod.name', 'host.name'], 'Resource attributes identifying a serving replica (shared model).'),
-    }, 'Where the GPU model, count, tier, host, pod and replica of a span are read from (the first attribute present wins).'),
-    dcgm: Section({
-      enabled: Type.Boolean({ default: true, description: 'Learn GPU model and count per host and pod from DCGM metrics in metrics pipelines.' }),
-      metric_prefix: Type.String({ default: 'DCGM_FI_', description: 'Metrics whose name starts with this are read.' }),
-      max_entries: Type.Integer({ default: 10000, minimum: 1, description: 'Hosts and pods remembered (oldest forgotten first).' }),
-      ttl: Duration('1h', 'Forget a host or pod not reported for this long.'),
-    }, 'Learning GPUs from DCGM exporter metrics passing through a metrics pipeline with the same gpucost ID.'),
-    shared: Section({
-      settle_window: Duration(
-        '30s',
-        "The least time a span waits, on its replica's clock, after its own end for overlapping spans: the duration bound starts here and grows to the longest request seen.",
-      ),
-      learn_window: Duration('1h', 'Span time over which the longest request and the arrival lateness of each replica are remembered.'),
-      max_hold: Duration('10m', 'Worst-case delay: a span is priced and sent on at most this long after it arrived.'),
-      max_pending_spans: Type.Integer({ default: 100000, minimum: 1, description: 'Held spans across replicas; past it the oldest are priced early (and corrected later if needed).' }),
-      correction_window: Duration('15m', 'How long priced intervals are kept so a late span can correct them.'),
-      max_retained_intervals: Type.Integer({ default: 500000, minimum: 0, description: 'Priced intervals kept for corrections across replicas; past it the oldest are forgotten.' }),
-      tick: Duration('1s', 'How often held spans are checked for release.'),
-    }, 'The shared cost model: when held spans are priced, how late spans are corrected, and the bounds on both.'),
+    resource_attributes: Section(
+      {
+        gpu_model: Keys(['tollgate.gpu.model', 'k8s.node.label.nvidia.com/gpu.product'], 'Resource attributes naming the GPU model, first present wins.'),
+        gpu_count: Keys(['tollgate.gpu.count'], 'Resource attributes giving the GPUs a replica holds.'),
+        price_tier: Keys(['tollgate.gpu.price_tier'], 'Resource attributes naming the price tier for that replica.'),
+        host: Keys(['k8s.node.name', 'host.name'], 'Resource attributes naming the node, matched to DCGM Hostname.'),
+        pod: Keys(['k8s.pod.name'], 'Resource attributes naming the pod, matched to DCGM pod.'),
+        namespace: Keys(['k8s.namespace.name'], 'Resource attributes naming the namespace, matched to DCGM namespace.'),
+        replica: Keys(['service.instance.id', 'k8s.pod.name', 'host.name'], 'Resource attributes identifying a serving replica (shared model).'),
+      },
+      'Where the GPU model, count, tier, host, pod and replica of a span are read from (the first attribute present wins).',
+    ),
+    dcgm: Section(
+      {
+        enabled: Type.Boolean({ default: true, description: 'Learn GPU model and count per host and pod from DCGM metrics in metrics pipelines.' }),
+        metric_prefix: Type.String({ default: 'DCGM_FI_', description: 'Metrics whose name starts with this are read.' }),
+        max_entries: Type.Integer({ default: 10000, minimum: 1, description: 'Hosts and pods remembered (oldest forgotten first).' }),
+        ttl: Duration('1h', 'Forget a host or pod not reported for this long.'),
+      },
+      'Learning GPUs from DCGM exporter metrics passing through a metrics pipeline with the same gpucost ID.',
+    ),
+    shared: Section(
+      {
+        settle_window: Duration(
+          '30s',
+          "The least time a span waits, on its replica's clock, after its own end for overlapping spans: the duration bound starts here and grows to the longest request seen.",
+        ),
+        learn_window: Duration('1h', 'Span time over which the longest request and the arrival lateness of each replica are remembered.'),
+        max_hold: Duration('10m', 'Worst-case delay: a span is priced and sent on at most this long after it arrived.'),
+        max_pending_spans: Type.Integer({
+          default: 100000,
+          minimum: 1,
+          description: 'Held spans across replicas; past it the oldest are priced early (and corrected later if needed).',
+        }),
+        correction_window: Duration('15m', 'How long priced intervals are kept so a late span can correct them.'),
+        max_retained_intervals: Type.Integer({
+          default: 500000,
+          minimum: 0,
+          description: 'Priced intervals kept for corrections across replicas; past it the oldest are forgotten.',
+        }),
+        tick: Duration('1s', 'How often held spans are checked for release.'),
+      },
+      'The shared cost model: when held spans are priced, how late spans are corrected, and the bounds on both.',
+    ),
     adjustment_attributes: Keys(
       ['gen_ai.request.model', 'gen_ai.provider.name', 'gen_ai.operation.name'],
-      'Span attributes a late span\'s corrections are grouped by (tollgate.showback.* are always added), so per-model and per-tenant totals stay exact.',
+      "Span attributes a late span's corrections are grouped by (tollgate.showback.* are always added), so per-model and per-tenant totals stay exact.",
     ),
   },
   {
     additionalProperties: false,
     description:
-      'Prices each LLM request span: by the GPU time it used (gpu_exclusive or gpu_shared), by its tokens at the API model\'s prices (token_price), or keeps a non-zero cost the emitter reported; in metrics pipelines learns GPUs from DCGM series.',
+      "Prices each LLM request span: by the GPU time it used (gpu_exclusive or gpu_shared), by its tokens at the API model's prices (token_price), or keeps a non-zero cost the emitter reported; in metrics pipelines learns GPUs from DCGM series.",
   },
 );
 export type GpucostConfig = Static<typeof GpucostSchema>;

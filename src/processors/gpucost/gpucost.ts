@@ -7,18 +7,9 @@ import { parseDuration } from '../../config/types.js';
 import { asConsumerError } from '../../errors/consumererror.js';
 import { createRateLimitedLogger, type RateLimitedLogger } from '../../telemetry/ratelog.js';
 import { createReporter, type Reporter } from '../../telemetry/report.js';
-import {
-  InstrumentationScope,
-  Long,
-  Resource,
-  type IResourceSpans,
-  type IScopeSpans,
-  type ISpan,
-  type Int64,
-  type Traces,
-} from '../../pdata/proto.js';
+import { InstrumentationScope, Long, Resource, type IResourceSpans, type IScopeSpans, type ISpan, type Int64, type Traces } from '../../pdata/proto.js';
 import { firstString, getNumber, ownAttrs, removeAttr, type Attrs } from '../../genai/attrs.js';
-import { COST, GENAI, isErrorSpan, isLlmSpan } from '../../genai/conventions.js';
+import { COST, GENAI, isErrorSpan, isLlmSpan, spanKindCodes } from '../../genai/conventions.js';
 import { loadPriceFile, mergePriceTables, PriceTable, type PriceTableSpec } from '../../genai/prices.js';
 import { nanosDiff } from '../../genai/time.js';
 import { loadTokenPriceFile, mergeTokenPriceTables, TokenPriceTable, tokenCost, type TokenPriceTableSpec } from '../../genai/tokenprices.js';
@@ -32,15 +23,16 @@ import { exclusiveCost, type CostInterval } from './sweep.js';
 import { GpucostTelemetry } from './telemetry.js';
 import { markReported, markUnpriced, writeAdjustment, writeGpuCost, writeTokenCost, type UnpricedReason } from './write.js';
 
-const KINDS: Readonly<Record<string, number>> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
-
 /** Where a held span goes back to: copies of its resource and scope, made when it was held. */
 interface HeldSpan {
   span: ISpan;
   rs: IResourceSpans;
-  ss: IScopeSpans;
+  ss: HeldScope;
   price: Priced;
 }
+
+/** A copy of a held span's scope; released spans are gathered in its list. */
+type HeldScope = IScopeSpans & { spans: ISpan[] };
 
 export function buildPriceTable(cfg: GpucostConfig): PriceTable {
   return new PriceTable(mergePriceTables(loadPriceFile(cfg.prices_file), cfg.prices as Partial<PriceTableSpec> | undefined));
@@ -96,8 +88,8 @@ export class GpucostTraces implements Processor<'traces'>, Component {
   ) {
     const shared = cfg.cost_model === 'shared';
     this.resolver = new ReplicaResolver(cfg, table, gpus, shared);
-    this.kinds = cfg.span_kinds.length ? new Set(cfg.span_kinds.map((k) => KINDS[k]!)) : undefined;
-    this.tokenKinds = new Set(cfg.token_price_span_kinds.map((k) => KINDS[k]!));
+    this.kinds = cfg.span_kinds.length ? spanKindCodes(cfg.span_kinds) : undefined;
+    this.tokenKinds = spanKindCodes(cfg.token_price_span_kinds);
     this.tel = new GpucostTelemetry(set.telemetry, set.id);
     this.groups = new AdjustmentGroups(cfg.adjustment_attributes);
     if (shared) {
@@ -137,7 +129,7 @@ export class GpucostTraces implements Processor<'traces'>, Component {
 
   async consume(data: Traces, ctx: RequestContext): Promise<void> {
     const held = this.process(data, Date.now());
-    if (held > 0 && this.ledger!.pendingCount > this.cfg.shared.max_pending_spans) void this.tick(false);
+    if (held > 0 && this.ledger && this.ledger.pendingCount > this.cfg.shared.max_pending_spans) void this.tick(false);
     if (held > 0 && !hasSpans(data)) return;
     return this.next.consume(data, ctx);
   }
@@ -150,10 +142,11 @@ export class GpucostTraces implements Processor<'traces'>, Component {
       let heldRs: IResourceSpans | undefined;
       for (const ss of rs.scopeSpans ?? []) {
         let keep: ISpan[] | undefined;
-        let heldSs: IScopeSpans | undefined;
+        let heldSs: HeldScope | undefined;
         const spans = ss.spans ?? [];
         for (let i = 0; i < spans.length; i++) {
-          const span = spans[i]!;
+          const span = spans[i];
+          if (span === undefined) continue;
           if (!this.wants(span)) {
             keep?.push(span);
             continue;
@@ -199,8 +192,13 @@ export class GpucostTraces implements Processor<'traces'>, Component {
           // gpu_shared: take the span out of the batch until its overlapping spans have arrived.
           keep ??= spans.slice(0, i);
           heldRs ??= { resource: rs.resource ? Resource.decode(Resource.encode(rs.resource).finish()) : null, schemaUrl: rs.schemaUrl ?? '', scopeSpans: [] };
-          heldSs ??= { scope: ss.scope ? InstrumentationScope.decode(InstrumentationScope.encode(ss.scope).finish()) : null, schemaUrl: ss.schemaUrl ?? '', spans: [] };
-          this.ledger.add(p.replica!, p.gpu, p.c, iv, this.groups.of(attrs), { span, rs: heldRs, ss: heldSs, price: p }, nowMs);
+          heldSs ??= {
+            scope: ss.scope ? InstrumentationScope.decode(InstrumentationScope.encode(ss.scope).finish()) : null,
+            schemaUrl: ss.schemaUrl ?? '',
+            spans: [],
+          };
+          // The resolver names the replica of every priced span in shared mode.
+          this.ledger.add(p.replica ?? '', p.gpu, p.c, iv, this.groups.of(attrs), { span, rs: heldRs, ss: heldSs, price: p }, nowMs);
           held++;
         }
         if (keep) ss.spans = keep;
@@ -271,11 +269,12 @@ export class GpucostTraces implements Processor<'traces'>, Component {
   }
 
   private async releaseDue(all: boolean): Promise<void> {
-    const ledger = this.ledger!;
+    const ledger = this.ledger;
+    if (!ledger) return;
     const released = ledger.release(Date.now(), all);
     this.tel.held(ledger.pendingCount, ledger.retainedIntervals);
     if (released.length === 0) return;
-    const out = new Map<IResourceSpans, Set<IScopeSpans>>();
+    const out = new Map<IResourceSpans, Set<HeldScope>>();
     for (const r of released) {
       const h = r.payload;
       const attrs = ownAttrs(h.span);
@@ -289,20 +288,24 @@ export class GpucostTraces implements Processor<'traces'>, Component {
         attrs.push({ key: COST.early, value: { boolValue: true } });
         this.tel.early();
       }
-      h.ss.spans!.push(h.span);
+      h.ss.spans.push(h.span);
       let scopes = out.get(h.rs);
       if (!scopes) out.set(h.rs, (scopes = new Set()));
       scopes.add(h.ss);
     }
-    const batch: Traces = { resourceSpans: [] };
+    const resourceSpans: IResourceSpans[] = [];
     for (const [rs, scopes] of out) {
-      batch.resourceSpans!.push({ resource: rs.resource, schemaUrl: rs.schemaUrl, scopeSpans: [...scopes].map((ss) => ({ ...ss, spans: ss.spans!.splice(0) })) });
+      resourceSpans.push({ resource: rs.resource, schemaUrl: rs.schemaUrl, scopeSpans: [...scopes].map((ss) => ({ ...ss, spans: ss.spans.splice(0) })) });
     }
+    const batch: Traces = { resourceSpans };
     try {
       await this.next.consume(batch, {});
     } catch (err) {
       const e = asConsumerError(err);
-      this.report.drop({ signal: 'traces', code: e.code, items: released.length, err: e, key: 'release' }, 'downstream refused priced spans held for their overlapping spans; dropped');
+      this.report.drop(
+        { signal: 'traces', code: e.code, items: released.length, err: e, key: 'release' },
+        'downstream refused priced spans held for their overlapping spans; dropped',
+      );
     }
   }
 }

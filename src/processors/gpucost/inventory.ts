@@ -49,7 +49,17 @@ const LABELS: Readonly<Record<string, keyof Obs>> = {
   gpu: 'gpu',
 };
 /** When a label appears under two names, the more specific wins (UUID over index, exported_pod over pod). */
-const PRIORITY: Readonly<Record<string, number>> = { UUID: 2, gpu: 1, exported_pod: 2, pod: 1, exported_namespace: 2, namespace: 1, Hostname: 1, hostname: 1, modelName: 1 };
+const PRIORITY: Readonly<Record<string, number>> = {
+  UUID: 2,
+  gpu: 1,
+  exported_pod: 2,
+  pod: 1,
+  exported_namespace: 2,
+  namespace: 1,
+  Hostname: 1,
+  hostname: 1,
+  modelName: 1,
+};
 
 export class GpuInventory implements GpuSource {
   private readonly byHost = new Map<string, Entry>();
@@ -65,7 +75,8 @@ export class GpuInventory implements GpuSource {
   }
 
   lookup(q: GpuQuery, nowMs = Date.now()): GpuInfo | undefined {
-    const e = (q.pod !== undefined ? this.byPod.get(podKey(q.namespace, q.pod)) ?? this.byPod.get(podKey(undefined, q.pod)) : undefined) ??
+    const e =
+      (q.pod !== undefined ? (this.byPod.get(podKey(q.namespace, q.pod)) ?? this.byPod.get(podKey(undefined, q.pod))) : undefined) ??
       (q.host !== undefined ? this.byHost.get(q.host) : undefined);
     if (!e || nowMs - e.seenMs > this.opts.ttlMs) return undefined;
     return { model: e.model, count: e.gpus.size };

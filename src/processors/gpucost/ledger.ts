@@ -218,11 +218,10 @@ export class Ledger<P, G> {
     if (r.retainedMaxEnd > lo) for (const x of r.retained) if (x.start < hi && x.end > lo) known.push(x);
     for (const x of r.pending) if (x.start < hi && x.end > lo) known.push(x);
     const { costs } = sweepCosts(known, due, r.c);
-    for (let i = 0; i < due.length; i++) {
-      const x = due[i]!;
+    for (const [i, x] of due.entries()) {
       out.push({
         payload: x.payload,
-        cost: costs[i]!,
+        cost: costs[i] ?? 0,
         late: x.late,
         early: early.has(x),
         credits: x.credits ? [...x.credits] : undefined,
@@ -255,9 +254,9 @@ export class Ledger<P, G> {
     const before = sweepCosts(others, clipped, r.c).costs;
     const after = sweepCosts([...others, clip(h)], clipped, r.c).costs;
     const credits = new Map<G, number>();
-    for (let i = 0; i < targets.length; i++) {
-      const d = after[i]! - before[i]!;
-      if (d !== 0) credits.set(targets[i]!.group, (credits.get(targets[i]!.group) ?? 0) + d);
+    for (const [i, t] of targets.entries()) {
+      const d = (after[i] ?? 0) - (before[i] ?? 0);
+      if (d !== 0) credits.set(t.group, (credits.get(t.group) ?? 0) + d);
     }
     if (credits.size > 0) h.credits = credits;
   }
@@ -270,8 +269,9 @@ export class Ledger<P, G> {
   private forget(r: Replica<P, G>, nowMs: number, all: boolean): void {
     const cutoff = all ? Infinity : nowMs - this.o.correctionWindowMs;
     let n = 0;
-    while (n < r.retained.length && r.retained[n]!.releasedMs <= cutoff) {
-      if (r.retained[n]!.end > r.forgottenMaxEnd) r.forgottenMaxEnd = r.retained[n]!.end;
+    for (const x of r.retained) {
+      if (x.releasedMs > cutoff) break;
+      if (x.end > r.forgottenMaxEnd) r.forgottenMaxEnd = x.end;
       n++;
     }
     if (n === 0) return;
@@ -296,8 +296,7 @@ export class Ledger<P, G> {
       for (const r of this.replicas.values()) if (!big || r.retained.length > big.retained.length) big = r;
       if (!big || big.retained.length === 0) return;
       const n = Math.max(1, Math.min(big.retained.length, this.retainedCount - this.o.maxRetained));
-      for (let i = 0; i < n; i++) if (big.retained[i]!.end > big.forgottenMaxEnd) big.forgottenMaxEnd = big.retained[i]!.end;
-      big.retained.splice(0, n);
+      for (const x of big.retained.splice(0, n)) if (x.end > big.forgottenMaxEnd) big.forgottenMaxEnd = x.end;
       this.retainedCount -= n;
       this.finalizeTimeline(big);
     }

@@ -55,10 +55,7 @@ export class ReplicaResolver {
     let model = firstString(attrs, k.gpu_model);
     let count = firstNumber(attrs, k.gpu_count);
     if (model === undefined || count === undefined) {
-      const learned = this.gpus.lookup(
-        { host: firstString(attrs, k.host), pod: firstString(attrs, k.pod), namespace: firstString(attrs, k.namespace) },
-        nowMs,
-      );
+      const learned = this.gpus.lookup({ host: firstString(attrs, k.host), pod: firstString(attrs, k.pod), namespace: firstString(attrs, k.namespace) }, nowMs);
       if (learned) {
         model ??= learned.model;
         count ??= learned.count;

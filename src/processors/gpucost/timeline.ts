@@ -31,18 +31,20 @@ export class BusyTimeline {
     let hi = en.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (en[mid]! < s) lo = mid + 1;
+      if ((en[mid] ?? s) < s) lo = mid + 1;
       else hi = mid;
     }
     let j = lo;
     let covered = 0;
     let ns = s;
     let ne = e;
-    while (j < st.length && st[j]! <= e) {
-      covered += Math.min(en[j]!, e) - Math.max(st[j]!, s);
-      if (st[j]! < ns) ns = st[j]!;
-      if (en[j]! > ne) ne = en[j]!;
-      j++;
+    for (; j < st.length; j++) {
+      const a = st[j] ?? e;
+      const b = en[j] ?? a;
+      if (a > e) break;
+      covered += Math.min(b, e) - Math.max(a, s);
+      if (a < ns) ns = a;
+      if (b > ne) ne = b;
     }
     st.splice(lo, j - lo, ns);
     en.splice(lo, j - lo, ne);
@@ -53,10 +55,12 @@ export class BusyTimeline {
   finalize(t: number): number {
     let idle = 0;
     let n = 0;
-    while (n < this.starts.length && this.ends[n]! <= t) {
-      if (!Number.isNaN(this.finalEnd) && this.starts[n]! > this.finalEnd) idle += this.starts[n]! - this.finalEnd;
-      this.finalEnd = this.ends[n]!;
-      n++;
+    for (; n < this.starts.length; n++) {
+      const a = this.starts[n] ?? t;
+      const b = this.ends[n] ?? a;
+      if (b > t) break;
+      if (!Number.isNaN(this.finalEnd) && a > this.finalEnd) idle += a - this.finalEnd;
+      this.finalEnd = b;
     }
     if (n > 0) {
       this.starts.splice(0, n);

@@ -19,12 +19,13 @@ export class WindowMax {
   add(t: number, v: number): void {
     const id = Math.floor(t / this.width);
     const i = ((id % this.buckets) + this.buckets) % this.buckets;
-    if (this.ids[i] !== id) {
+    const cur = this.ids[i] ?? Number.NaN;
+    if (cur !== id) {
       // An older bucket in this slot is replaced; a newer one is not overwritten by a straggler.
-      if (this.ids[i]! > id) return;
+      if (cur > id) return;
       this.ids[i] = id;
       this.maxes[i] = v;
-    } else if (v > this.maxes[i]!) this.maxes[i] = v;
+    } else if (v > (this.maxes[i] ?? 0)) this.maxes[i] = v;
   }
 
   /** The maximum over buckets within the window ending at `t`; 0 when none. */
@@ -32,8 +33,9 @@ export class WindowMax {
     const now = Math.floor(t / this.width);
     let m = 0;
     for (let i = 0; i < this.buckets; i++) {
-      const id = this.ids[i]!;
-      if (id > now - this.buckets && this.maxes[i]! > m) m = this.maxes[i]!;
+      const id = this.ids[i] ?? Number.NaN;
+      const v = this.maxes[i] ?? 0;
+      if (id > now - this.buckets && v > m) m = v;
     }
     return m;
   }

@@ -9,7 +9,7 @@ import { genaiMetricsConnectorFactory } from '../../../src/connectors/genaimetri
 import type { GenaiMetricsConnector } from '../../../src/connectors/genaimetrics/genaimetrics.js';
 import { BUCKETS } from '../../../src/genai/conventions.js';
 import { attrsToObject } from '../../../src/genai/attrs.js';
-import { int64ToNumber, type IMetric, type Metrics } from '../../../src/pdata/proto.js';
+import { int64ToNumber, type IKeyValue, type IMetric, type Metrics } from '../../../src/pdata/proto.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { SelfTelemetry } from '../../../src/telemetry/selftelemetry.js';
 import { SinkConsumer } from '../../helpers/sink.js';
@@ -42,7 +42,11 @@ function metricsByName(md: Metrics): Map<string, IMetric> {
 function point(m: IMetric | undefined, match: Record<string, unknown>): any {
   const pts: any[] = (m?.histogram ?? m?.sum)?.dataPoints ?? [];
   const hits = pts.filter((p) => Object.entries(match).every(([k, v]) => attrsToObject(p.attributes)[k] === v));
-  assert.equal(hits.length, 1, `one point of ${m?.name} with ${JSON.stringify(match)}; have ${pts.map((p) => JSON.stringify(attrsToObject(p.attributes))).join(' ')}`);
+  assert.equal(
+    hits.length,
+    1,
+    `one point of ${m?.name} with ${JSON.stringify(match)}; have ${pts.map((p) => JSON.stringify(attrsToObject(p.attributes))).join(' ')}`,
+  );
   return hits[0];
 }
 
@@ -52,12 +56,69 @@ const spans = () => {
     {
       resource: { 'service.name': 'chat-api' },
       spans: [
-        llmSpan({ model: 'llama', provider: 'vllm', operation: 'chat', start: 0, end: 2, input: 100, output: 50, traceId, attrs: { 'tollgate.genai.time_to_first_token': 0.3, 'tollgate.genai.time_per_output_token': 0.02, 'gen_ai.usage.cost': 0.004, 'tollgate.cost.method': 'gpu_shared' } }),
-        llmSpan({ model: 'llama', provider: 'vllm', operation: 'chat', start: 0, end: 1, input: 10, output: 5, attrs: { 'tollgate.genai.time_to_first_token': 0.05, 'gen_ai.usage.cost': 0.2, 'tollgate.cost.method': 'gpu_shared' } }),
+        llmSpan({
+          model: 'llama',
+          provider: 'vllm',
+          operation: 'chat',
+          start: 0,
+          end: 2,
+          input: 100,
+          output: 50,
+          traceId,
+          attrs: {
+            'tollgate.genai.time_to_first_token': 0.3,
+            'tollgate.genai.time_per_output_token': 0.02,
+            'gen_ai.usage.cost': 0.004,
+            'tollgate.cost.method': 'gpu_shared',
+          },
+        }),
+        llmSpan({
+          model: 'llama',
+          provider: 'vllm',
+          operation: 'chat',
+          start: 0,
+          end: 1,
+          input: 10,
+          output: 5,
+          attrs: { 'tollgate.genai.time_to_first_token': 0.05, 'gen_ai.usage.cost': 0.2, 'tollgate.cost.method': 'gpu_shared' },
+        }),
         // A failure: in the counters with its error.type, never in TTFT or time per output token.
-        llmSpan({ model: 'llama', provider: 'vllm', operation: 'chat', start: 0, end: 0.5, input: 7, output: 0, error: true, attrs: { 'tollgate.genai.time_to_first_token': 0.4, 'tollgate.genai.time_per_output_token': 0.5, 'tollgate.gpucost.unpriced': true, 'tollgate.gpucost.unpriced.reason': 'unknown_gpu' } }),
-        llmSpan({ model: 'llama', provider: 'vllm', operation: 'chat', start: 0, end: 0.5, input: 7, output: 3, attrs: { 'error.type': 'timeout', 'tollgate.genai.time_to_first_token': 0.1 } }),
-        llmSpan({ model: 'qwen', provider: 'sglang', operation: 'chat', start: 0, end: 3, input: 1000, output: 1, attrs: { 'tollgate.genai.request.duration': 2.9 } }),
+        llmSpan({
+          model: 'llama',
+          provider: 'vllm',
+          operation: 'chat',
+          start: 0,
+          end: 0.5,
+          input: 7,
+          output: 0,
+          error: true,
+          attrs: {
+            'tollgate.genai.time_to_first_token': 0.4,
+            'tollgate.genai.time_per_output_token': 0.5,
+            'tollgate.gpucost.unpriced': true,
+            'tollgate.gpucost.unpriced.reason': 'unknown_gpu',
+          },
+        }),
+        llmSpan({
+          model: 'llama',
+          provider: 'vllm',
+          operation: 'chat',
+          start: 0,
+          end: 0.5,
+          input: 7,
+          output: 3,
+          attrs: { 'error.type': 'timeout', 'tollgate.genai.time_to_first_token': 0.1 },
+        }),
+        llmSpan({
+          model: 'qwen',
+          provider: 'sglang',
+          operation: 'chat',
+          start: 0,
+          end: 3,
+          input: 1000,
+          output: 1,
+          attrs: { 'tollgate.genai.request.duration': 2.9 },
+        }),
         { name: 'GET /', startTimeUnixNano: 1, endTimeUnixNano: 2, attributes: [] },
       ],
     },
@@ -66,10 +127,39 @@ const spans = () => {
       resource: { 'service.name': 'app' },
       spans: [
         llmSpan({
-          model: 'gpt-4o', provider: 'openai', operation: 'chat', kind: 3, start: 0, end: 4, input: 1200, output: 300,
-          attrs: { 'gen_ai.usage.cache_read.input_tokens': 800, 'gen_ai.usage.reasoning.output_tokens': 100, 'gen_ai.request.stream': true, 'tollgate.genai.time_to_first_token': 0.7, 'gen_ai.usage.cost': 0.006, 'tollgate.cost.method': 'token_price' },
+          model: 'gpt-4o',
+          provider: 'openai',
+          operation: 'chat',
+          kind: 3,
+          start: 0,
+          end: 4,
+          input: 1200,
+          output: 300,
+          attrs: {
+            'gen_ai.usage.cache_read.input_tokens': 800,
+            'gen_ai.usage.reasoning.output_tokens': 100,
+            'gen_ai.request.stream': true,
+            'tollgate.genai.time_to_first_token': 0.7,
+            'gen_ai.usage.cost': 0.006,
+            'tollgate.cost.method': 'token_price',
+          },
         }),
-        llmSpan({ model: 'gpt-4o', provider: 'openai', operation: 'chat', kind: 3, start: 0, end: 2, input: 10, output: 10, attrs: { 'gen_ai.request.stream': false, 'tollgate.genai.time_to_first_token': 2, 'gen_ai.usage.cost': 0.0001, 'tollgate.cost.method': 'token_price' } }),
+        llmSpan({
+          model: 'gpt-4o',
+          provider: 'openai',
+          operation: 'chat',
+          kind: 3,
+          start: 0,
+          end: 2,
+          input: 10,
+          output: 10,
+          attrs: {
+            'gen_ai.request.stream': false,
+            'tollgate.genai.time_to_first_token': 2,
+            'gen_ai.usage.cost': 0.0001,
+            'tollgate.cost.method': 'token_price',
+          },
+        }),
       ],
     },
   );
@@ -81,11 +171,12 @@ test('genaimetrics: token, latency, request and cost metrics per model, provider
   await c.flush();
   const m = metricsByName(sink.data[0]!);
   const ok = { 'gen_ai.request.model': 'llama', 'gen_ai.provider.name': 'vllm', 'gen_ai.operation.name': 'chat' };
-  const okOnly = (pts: any[]) => pts.filter((p) => attrsToObject(p.attributes)['error.type'] === undefined);
+  const okOnly = (pts: ReadonlyArray<{ attributes?: IKeyValue[] | null }> | null | undefined) =>
+    (pts ?? []).filter((p) => attrsToObject(p.attributes)['error.type'] === undefined);
 
   const tokens = m.get('gen_ai.client.token.usage')!;
   assert.equal(tokens.unit, '{token}');
-  assert.equal(tokens.histogram!.aggregationTemporality, 2);
+  assert.equal(tokens.histogram?.aggregationTemporality, 2);
   const inOk = point(tokens, { ...ok, 'gen_ai.token.type': 'input', 'error.type': undefined });
   assert.equal(inOk.sum, 110);
   assert.equal(inOk.count, 2);
@@ -100,16 +191,19 @@ test('genaimetrics: token, latency, request and cost metrics per model, provider
   assert.equal(point(tokens, { ...api, 'gen_ai.token.type': 'cache_read' }).sum, 800);
   assert.equal(point(tokens, { ...api, 'gen_ai.token.type': 'cache_read' }).count, 1);
   assert.equal(point(tokens, { ...api, 'gen_ai.token.type': 'reasoning' }).sum, 100);
-  assert.equal(tokens.histogram!.dataPoints!.filter((p) => attrsToObject(p.attributes)['gen_ai.token.type'] === 'cache_creation').length, 0);
+  assert.equal(tokens.histogram?.dataPoints?.filter((p) => attrsToObject(p.attributes)['gen_ai.token.type'] === 'cache_creation').length, 0);
 
   const dur = point(m.get('gen_ai.server.request.duration'), { ...ok, 'error.type': undefined });
   assert.equal(dur.sum, 3);
   assert.deepEqual(dur.explicitBounds, [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92]);
   assert.equal(point(m.get('gen_ai.server.request.duration'), { ...ok, 'error.type': 'timeout' }).count, 1, 'failures are in the duration, by error.type');
   assert.equal(point(m.get('gen_ai.server.request.duration'), { 'gen_ai.request.model': 'qwen' }).sum, 2.9, 'the server-measured duration wins over the span');
-  assert.equal(m.get('gen_ai.server.request.duration')!.histogram!.dataPoints!.some((p) => attrsToObject(p.attributes)['gen_ai.request.model'] === 'gpt-4o'), false);
+  assert.equal(
+    m.get('gen_ai.server.request.duration')?.histogram?.dataPoints?.some((p) => attrsToObject(p.attributes)['gen_ai.request.model'] === 'gpt-4o'),
+    false,
+  );
 
-  const ttftPts = m.get('gen_ai.server.time_to_first_token')!.histogram!.dataPoints!;
+  const ttftPts = m.get('gen_ai.server.time_to_first_token')?.histogram?.dataPoints ?? [];
   assert.equal(ttftPts.length, 1, 'only the successful llama series has TTFT');
   const ttft = point(m.get('gen_ai.server.time_to_first_token'), ok);
   assert.deepEqual(ttft.explicitBounds, [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]);
@@ -119,7 +213,7 @@ test('genaimetrics: token, latency, request and cost metrics per model, provider
   const tpot = point(m.get('gen_ai.server.time_per_output_token'), ok);
   assert.deepEqual(tpot.explicitBounds, [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5]);
   assert.equal(tpot.sum, 0.02);
-  assert.equal(okOnly(m.get('gen_ai.server.time_per_output_token')!.histogram!.dataPoints!).length, 1);
+  assert.equal(okOnly(m.get('gen_ai.server.time_per_output_token')?.histogram?.dataPoints).length, 1);
 
   // CLIENT spans: client duration, and time to first chunk of the streaming call only.
   const cdur = point(m.get('gen_ai.client.operation.duration'), api);
@@ -134,12 +228,15 @@ test('genaimetrics: token, latency, request and cost metrics per model, provider
   assert.deepEqual(cost.bucketCounts, [0, 1, 0, 0, 0, 1, 0, 0]);
   assert.equal(point(m.get('tollgate.genai.cost'), { ...ok, 'tollgate.cost.method': 'gpu_shared' }).asDouble, 0.004 + 0.2);
   assert.equal(point(m.get('tollgate.genai.cost'), { ...api, 'tollgate.cost.method': 'token_price' }).asDouble, 0.0061);
-  assert.equal(m.get('tollgate.genai.cost')!.sum!.isMonotonic, true);
+  assert.equal(m.get('tollgate.genai.cost')?.sum?.isMonotonic, true);
 
   assert.equal(int64ToNumber(point(m.get('tollgate.genai.requests'), { ...ok, 'error.type': undefined }).asInt), 2);
   assert.equal(int64ToNumber(point(m.get('tollgate.genai.requests'), { ...ok, 'error.type': '_OTHER' }).asInt), 1);
   assert.equal(int64ToNumber(point(m.get('tollgate.genai.requests'), { ...ok, 'error.type': 'timeout' }).asInt), 1);
-  assert.equal(int64ToNumber(point(m.get('tollgate.genai.requests.unpriced'), { ...ok, 'error.type': '_OTHER', 'tollgate.unpriced.reason': 'unknown_gpu' }).asInt), 1);
+  assert.equal(
+    int64ToNumber(point(m.get('tollgate.genai.requests.unpriced'), { ...ok, 'error.type': '_OTHER', 'tollgate.unpriced.reason': 'unknown_gpu' }).asInt),
+    1,
+  );
 
   // Exemplars carry the trace id of a request in the bucket.
   const ex = ttft.exemplars.find((e: any) => e.asDouble === 0.3);
@@ -147,20 +244,53 @@ test('genaimetrics: token, latency, request and cost metrics per model, provider
   await c.shutdown();
 });
 
-test('genaimetrics: a late span\'s corrections are booked against the series of the spans they credit; showback dimensions label every series', async () => {
+test("genaimetrics: a late span's corrections are booked against the series of the spans they credit; showback dimensions label every series", async () => {
   const { c, sink } = await connector(config());
   const group = (model: string, tenant: string, amount: number) => ({
-    kvlistValue: { values: [...kvs({ 'gen_ai.request.model': model, 'gen_ai.provider.name': 'vllm', 'gen_ai.operation.name': 'chat', 'tollgate.showback.tenant': tenant }), { key: 'amount', value: { doubleValue: amount } }] },
+    kvlistValue: {
+      values: [
+        ...kvs({ 'gen_ai.request.model': model, 'gen_ai.provider.name': 'vllm', 'gen_ai.operation.name': 'chat', 'tollgate.showback.tenant': tenant }),
+        { key: 'amount', value: { doubleValue: amount } },
+      ],
+    },
   });
   const t = traces({
     resource: {},
     spans: [
-      llmSpan({ model: 'a', provider: 'vllm', operation: 'chat', start: 0, end: 10, input: 1, output: 1, attrs: { 'tollgate.showback.tenant': 'acme', 'gen_ai.usage.cost': 0.01, 'tollgate.cost.method': 'gpu_shared' } }),
-      llmSpan({ model: 'b', provider: 'vllm', operation: 'chat', start: 5, end: 10, input: 1, output: 1, attrs: { 'tollgate.showback.tenant': 'zeta', 'gen_ai.usage.cost': 0.003, 'tollgate.cost.method': 'gpu_shared', 'tollgate.gpucost.late': true, 'tollgate.gpucost.adjustment': -0.004 } }),
+      llmSpan({
+        model: 'a',
+        provider: 'vllm',
+        operation: 'chat',
+        start: 0,
+        end: 10,
+        input: 1,
+        output: 1,
+        attrs: { 'tollgate.showback.tenant': 'acme', 'gen_ai.usage.cost': 0.01, 'tollgate.cost.method': 'gpu_shared' },
+      }),
+      llmSpan({
+        model: 'b',
+        provider: 'vllm',
+        operation: 'chat',
+        start: 5,
+        end: 10,
+        input: 1,
+        output: 1,
+        attrs: {
+          'tollgate.showback.tenant': 'zeta',
+          'gen_ai.usage.cost': 0.003,
+          'tollgate.cost.method': 'gpu_shared',
+          'tollgate.gpucost.late': true,
+          'tollgate.gpucost.adjustment': -0.004,
+        },
+      }),
     ],
   });
-  const late = t.resourceSpans![0]!.scopeSpans![0]!.spans![1]!;
-  late.attributes!.push({ key: 'tollgate.gpucost.adjustment.groups', value: { arrayValue: { values: [group('a', 'acme', -0.0035), group('a', 'beta', -0.0005)] } } });
+  const late = t.resourceSpans?.[0]?.scopeSpans?.[0]?.spans?.[1];
+  assert.ok(late);
+  late.attributes?.push({
+    key: 'tollgate.gpucost.adjustment.groups',
+    value: { arrayValue: { values: [group('a', 'acme', -0.0035), group('a', 'beta', -0.0005)] } },
+  });
   await c.consume(t, {});
   await c.shutdown();
   const m = metricsByName(sink.data[0]!);
@@ -168,7 +298,7 @@ test('genaimetrics: a late span\'s corrections are booked against the series of 
   assert.equal(point(m.get('tollgate.genai.cost'), acme).asDouble, 0.01);
   assert.equal(point(m.get('tollgate.genai.cost.adjustment'), acme).asDouble, 0.0035);
   assert.equal(point(m.get('tollgate.genai.cost.adjustment'), { ...acme, 'tollgate.showback.tenant': 'beta' }).asDouble, 0.0005);
-  assert.equal(m.get('tollgate.genai.cost.adjustment')!.sum!.isMonotonic, true);
+  assert.equal(m.get('tollgate.genai.cost.adjustment')?.sum?.isMonotonic, true);
   assert.equal(point(m.get('tollgate.genai.cost'), { 'gen_ai.request.model': 'b', 'tollgate.showback.tenant': 'zeta' }).asDouble, 0.003);
   assert.equal(int64ToNumber(point(m.get('tollgate.genai.requests.late'), { 'gen_ai.request.model': 'b' }).asInt), 1);
 });
@@ -193,13 +323,13 @@ test('genaimetrics: dimensions are configurable, with defaults, and only the cho
   const { c, sink } = await connector(config({ dimensions: [{ name: 'service.name' }, { name: 'tenant', default: 'none' }], span_kinds: ['server'] }));
   const t = spans();
   t.resourceSpans![0]!.scopeSpans![0]!.spans![3]!.kind = 3; // a client span: not counted
-  t.resourceSpans!.pop(); // and the application's
+  t.resourceSpans?.pop(); // and the application's
   await c.consume(t, {});
   await c.shutdown();
   const req = metricsByName(sink.data[0]!).get('tollgate.genai.requests')!;
-  assert.equal(req.sum!.dataPoints!.length, 1);
-  assert.deepEqual(attrsToObject(req.sum!.dataPoints![0]!.attributes), { 'service.name': 'chat-api', tenant: 'none' });
-  assert.equal(int64ToNumber(req.sum!.dataPoints![0]!.asInt), 4);
+  assert.equal(req.sum?.dataPoints?.length, 1);
+  assert.deepEqual(attrsToObject(req.sum?.dataPoints?.[0]?.attributes), { 'service.name': 'chat-api', tenant: 'none' });
+  assert.equal(int64ToNumber(req.sum?.dataPoints?.[0]?.asInt), 4);
 });
 
 test('genaimetrics: 100k distinct models stay within the cardinality limit; the overflow series counts the rest', async () => {
@@ -221,7 +351,7 @@ test('genaimetrics: 100k distinct models stay within the cardinality limit; the 
   assert.ok(grown < 16 * 1024 * 1024, `heap grew ${(grown / 1048576).toFixed(1)} MiB`);
   await c.shutdown();
   const req = metricsByName(sink.data[0]!).get('tollgate.genai.requests')!;
-  assert.equal(req.sum!.dataPoints!.length, limit + 1);
+  assert.equal(req.sum?.dataPoints?.length, limit + 1);
   const overflow = point(req, { 'otel.metric.overflow': true });
   assert.deepEqual(attrsToObject(overflow.attributes), { 'otel.metric.overflow': true });
   assert.equal(int64ToNumber(overflow.asInt), 100_000 - limit);

@@ -11,16 +11,16 @@ import type { Component } from '../../../src/component/component.js';
 import type { Consumer } from '../../../src/component/consumer.js';
 import type { MetricsData } from '../../../src/component/signal.js';
 import { validateAgainst } from '../../../src/config/validate.js';
-import { GenaiMetricsSchema } from '../../../src/connectors/genaimetrics/config.js';
+import { GenaiMetricsSchema, type GenaiMetricsConfig } from '../../../src/connectors/genaimetrics/config.js';
 import { genaiMetricsConnectorFactory } from '../../../src/connectors/genaimetrics/factory.js';
 import type { GenaiMetricsConnector } from '../../../src/connectors/genaimetrics/genaimetrics.js';
 import { attrsToObject } from '../../../src/genai/attrs.js';
 import { idHex } from '../../../src/genai/time.js';
 import { decodeJSON, decodeProto, encodeProto } from '../../../src/pdata/otlpjson.js';
-import { int64ToNumber, type IMetric, type Metrics, type Traces } from '../../../src/pdata/proto.js';
-import { GenaiSchema } from '../../../src/processors/genai/config.js';
+import { int64ToNumber, type IKeyValue, type IMetric, type Int64, type Metrics, type Traces } from '../../../src/pdata/proto.js';
+import { GenaiSchema, type GenaiConfig } from '../../../src/processors/genai/config.js';
 import { genaiProcessorFactory } from '../../../src/processors/genai/factory.js';
-import { GpucostSchema } from '../../../src/processors/gpucost/config.js';
+import { GpucostSchema, type GpucostConfig } from '../../../src/processors/gpucost/config.js';
 import { gpucostProcessorFactory } from '../../../src/processors/gpucost/factory.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { SelfTelemetry } from '../../../src/telemetry/selftelemetry.js';
@@ -50,7 +50,14 @@ function valid<T>(schema: Parameters<typeof validateAgainst>[0], cfg: Record<str
 function dcgm(entries: NonNullable<Fixture['dcgm']>): Metrics {
   const dataPoints = entries.flatMap((e) =>
     Array.from({ length: e.gpus }, (_, g) => ({
-      attributes: kvs({ gpu: String(g), UUID: `GPU-${e.pod}-${g}`, modelName: e.modelName, Hostname: 'node-1', exported_pod: e.pod, exported_namespace: e.namespace }),
+      attributes: kvs({
+        gpu: String(g),
+        UUID: `GPU-${e.pod}-${g}`,
+        modelName: e.modelName,
+        Hostname: 'node-1',
+        exported_pod: e.pod,
+        exported_namespace: e.namespace,
+      }),
       timeUnixNano: Date.now() * 1e6,
       asDouble: 50,
     })),
@@ -62,12 +69,16 @@ function dcgm(entries: NonNullable<Fixture['dcgm']>): Metrics {
 async function pipeline(fx: Pick<Fixture, 'config' | 'dcgm'>) {
   const telemetry = new SelfTelemetry({ processMetrics: false });
   const set = (id: string, kind: 'processor' | 'connector') => ({ id, kind, logger: silentLogger(), telemetry });
-  const genaiCfg = valid<any>(GenaiSchema, fx.config.genai, 'processors.genai');
-  const costCfg = valid<any>(GpucostSchema, fx.config.gpucost, 'processors.gpucost');
+  const genaiCfg = valid<GenaiConfig>(GenaiSchema, fx.config.genai, 'processors.genai');
+  const costCfg = valid<GpucostConfig>(GpucostSchema, fx.config.gpucost, 'processors.gpucost');
   assert.deepEqual(gpucostProcessorFactory.validate!(costCfg), []);
   const spansOut = new SinkConsumer<Traces>({ signal: 'traces' });
   const metricsOut = new SinkConsumer<Metrics>({ signal: 'metrics' });
-  const gm = genaiMetricsConnectorFactory.create.traces_to_metrics!(set('genaimetrics', 'connector'), valid<any>(GenaiMetricsSchema, { metrics_flush_interval: '1h' }, 'connectors.genaimetrics'), metricsOut) as GenaiMetricsConnector;
+  const gm = genaiMetricsConnectorFactory.create.traces_to_metrics!(
+    set('genaimetrics', 'connector'),
+    valid<GenaiMetricsConfig>(GenaiMetricsSchema, { metrics_flush_interval: '1h' }, 'connectors.genaimetrics'),
+    metricsOut,
+  ) as GenaiMetricsConnector;
   const tee: Consumer<Traces> = {
     capabilities: { mutatesData: false },
     async consume(t, ctx) {
@@ -91,7 +102,10 @@ async function pipeline(fx: Pick<Fixture, 'config' | 'dcgm'>) {
 }
 
 const close = (actual: unknown, expected: number, what: string) =>
-  assert.ok(typeof actual === 'number' && Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)), `${what}: ${String(actual)} is not ${expected}`);
+  assert.ok(
+    typeof actual === 'number' && Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)),
+    `${what}: ${String(actual)} is not ${expected}`,
+  );
 
 function checkAttrs(actual: Record<string, unknown>, expected: Record<string, unknown>, what: string): void {
   for (const [k, v] of Object.entries(expected)) {
@@ -101,19 +115,32 @@ function checkAttrs(actual: Record<string, unknown>, expected: Record<string, un
   }
 }
 
-function metricPoints(md: Metrics, name: string, match: Record<string, unknown>): any[] {
-  const out: any[] = [];
-  for (const rm of md.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? [] as IMetric[]) {
-    if (m.name !== name) continue;
-    for (const p of ((m.histogram ?? m.sum)?.dataPoints ?? []) as any[]) {
-      const a = attrsToObject(p.attributes);
-      if (Object.entries(match).every(([k, v]) => (v === null ? a[k] === undefined : a[k] === v))) out.push(p);
-    }
-  }
+/** The fields of a histogram or sum data point the fixtures check. */
+interface Point {
+  attributes?: IKeyValue[] | null;
+  count?: Int64 | null;
+  sum?: number | null;
+  asDouble?: number | null;
+  asInt?: Int64 | null;
+}
+
+function metricPoints(md: Metrics, name: string, match: Record<string, unknown>): Point[] {
+  const out: Point[] = [];
+  for (const rm of md.resourceMetrics ?? [])
+    for (const sm of rm.scopeMetrics ?? [])
+      for (const m of sm.metrics ?? ([] as IMetric[])) {
+        if (m.name !== name) continue;
+        for (const p of ((m.histogram ?? m.sum)?.dataPoints ?? []) as Point[]) {
+          const a = attrsToObject(p.attributes);
+          if (Object.entries(match).every(([k, v]) => (v === null ? a[k] === undefined : a[k] === v))) out.push(p);
+        }
+      }
   return out;
 }
 
-for (const file of readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()) {
+for (const file of readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()) {
   const fx = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as Fixture;
   test(`emitter shapes: ${file.replace('.json', '')} (${fx.source.repository} ${fx.source.version ?? fx.source.commit ?? ''}): model, tokens, timings, cost and metrics`, async () => {
     assert.ok(fx.source.files.length > 0 && (fx.source.version || fx.source.commit), 'the fixture cites its source file and version');
@@ -121,7 +148,9 @@ for (const file of readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()) {
     const input = decodeProto('traces', encodeProto('traces', decodeJSON('traces', JSON.stringify(fx.input))));
     const { spans, metrics } = await (await pipeline(fx)).run(input);
     const byId = new Map<string, Record<string, unknown>>();
-    for (const t of spans) for (const rs of t.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) byId.set(idHex(s.spanId), attrsToObject(s.attributes));
+    for (const t of spans)
+      for (const rs of t.resourceSpans ?? [])
+        for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) byId.set(idHex(s.spanId), attrsToObject(s.attributes));
     for (const [id, want] of Object.entries(fx.expected.spans)) {
       const got = byId.get(id);
       assert.ok(got, `span ${id} came out`);
@@ -135,6 +164,7 @@ for (const file of readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()) {
       }
       assert.equal(pts.length, 1, `one point of ${m.name} with ${JSON.stringify(m.attributes)}`);
       const p = pts[0];
+      assert.ok(p);
       if (m.count !== undefined) assert.equal(int64ToNumber(p.count), m.count, `${m.name} count`);
       if (m.sum !== undefined) close(p.sum, m.sum, `${m.name} sum`);
       if (m.value !== undefined) {
@@ -162,15 +192,36 @@ test('token price: a long Claude conversation on Bedrock is priced to the cent b
     resource: { 'service.name': 'assistant' },
     spans: [
       llmSpan({
-        name: 'claude', kind: 3, start: 0, end: 30, operation: 'chat', provider: 'aws.bedrock', model: 'us.anthropic.claude-sonnet-4-20250514-v1:0', input: 180_000, output: 4_000,
+        name: 'claude',
+        kind: 3,
+        start: 0,
+        end: 30,
+        operation: 'chat',
+        provider: 'aws.bedrock',
+        model: 'us.anthropic.claude-sonnet-4-20250514-v1:0',
+        input: 180_000,
+        output: 4_000,
         attrs: { 'gen_ai.usage.cache_read.input_tokens': 150_000, 'gen_ai.usage.cache_creation.input_tokens': 20_000 },
       }),
-      llmSpan({ name: 'gpt', kind: 3, start: 0, end: 9, operation: 'chat', provider: 'openai', model: 'gpt-4o-2024-08-06', input: 48_000, output: 3_000, attrs: { 'gen_ai.usage.cache_read.input_tokens': 32_000 } }),
+      llmSpan({
+        name: 'gpt',
+        kind: 3,
+        start: 0,
+        end: 9,
+        operation: 'chat',
+        provider: 'openai',
+        model: 'gpt-4o-2024-08-06',
+        input: 48_000,
+        output: 3_000,
+        attrs: { 'gen_ai.usage.cache_read.input_tokens': 32_000 },
+      }),
     ],
   });
   const { spans } = await (await pipeline({ config: {} })).run(batch);
   const byName = new Map<string, Record<string, unknown>>();
-  for (const t of spans) for (const rs of t.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) byName.set(s.name ?? '', attrsToObject(s.attributes));
+  for (const t of spans)
+    for (const rs of t.resourceSpans ?? [])
+      for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) byName.set(s.name ?? '', attrsToObject(s.attributes));
   const claude = byName.get('claude')!;
   assert.equal((claude['gen_ai.usage.cost'] as number).toFixed(2), '0.21');
   close(claude['gen_ai.usage.cost'], 0.03 + 0.045 + 0.075 + 0.06, 'claude');

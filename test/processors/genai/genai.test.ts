@@ -34,11 +34,13 @@ async function run(input: Traces, cfg: GenaiConfig = config()): Promise<{ out: T
 /** Spans by name → attributes as a plain object; fails on duplicate keys. */
 function spansByName(t: Traces): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
-  for (const rs of t.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) {
-    const keys = (s.attributes ?? []).map((a) => a.key);
-    assert.equal(new Set(keys).size, keys.length, `duplicate attribute keys on ${s.name}: ${keys.join(', ')}`);
-    out[s.name ?? ''] = attrsToObject(s.attributes);
-  }
+  for (const rs of t.resourceSpans ?? [])
+    for (const ss of rs.scopeSpans ?? [])
+      for (const s of ss.spans ?? []) {
+        const keys = (s.attributes ?? []).map((a) => a.key);
+        assert.equal(new Set(keys).size, keys.length, `duplicate attribute keys on ${s.name}: ${keys.join(', ')}`);
+        out[s.name ?? ''] = attrsToObject(s.attributes);
+      }
   return out;
 }
 
@@ -100,7 +102,15 @@ test('normalization: a current name present beside an old one wins; the old one 
 
 test('normalization: spans without GenAI attributes pass untouched', async () => {
   const input: Traces = {
-    resourceSpans: [{ scopeSpans: [{ spans: [{ name: 'GET /health', startTimeUnixNano: 1, endTimeUnixNano: 2, attributes: [{ key: 'http.route', value: { stringValue: '/health' } }] }] }] }],
+    resourceSpans: [
+      {
+        scopeSpans: [
+          {
+            spans: [{ name: 'GET /health', startTimeUnixNano: 1, endTimeUnixNano: 2, attributes: [{ key: 'http.route', value: { stringValue: '/health' } }] }],
+          },
+        ],
+      },
+    ],
   };
   const { out } = await run(input);
   assert.deepEqual(spansByName(out), { 'GET /health': { 'http.route': '/health' } });

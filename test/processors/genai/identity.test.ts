@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RequestContext } from '../../../src/component/context.js';
-import type { PromMetrics } from '../../../src/component/signal.js';
+import type { MetricsData, PromMetrics } from '../../../src/component/signal.js';
 import { validateAgainst } from '../../../src/config/validate.js';
 import type { Metrics, Traces } from '../../../src/pdata/proto.js';
 import { GenaiSchema, type GenaiConfig } from '../../../src/processors/genai/config.js';
@@ -12,11 +12,17 @@ import { SelfTelemetry } from '../../../src/telemetry/selftelemetry.js';
 import { kvs, spansOf, traces } from '../../helpers/genai.js';
 import { SinkConsumer } from '../../helpers/sink.js';
 
-function config(over: Record<string, unknown> = {}): GenaiConfig {
+/** The config as the service hands it over: schema defaults filled in. */
+function withDefaults(over: Record<string, unknown>): GenaiConfig {
   const cfg = structuredClone(over);
   assert.deepEqual(validateAgainst(GenaiSchema, cfg, 'processors.genai'), []);
-  assert.deepEqual(genaiProcessorFactory.validate!(cfg), []);
   return cfg as GenaiConfig;
+}
+
+function config(over: Record<string, unknown> = {}): GenaiConfig {
+  const cfg = withDefaults(over);
+  assert.deepEqual(genaiProcessorFactory.validate!(cfg), []);
+  return cfg;
 }
 
 /** One genai ID in a traces and a metrics pipeline, as a service builds them. */
@@ -36,7 +42,12 @@ const vllmSpan = (name: string) => ({
   kind: 2,
   startTimeUnixNano: 1,
   endTimeUnixNano: 2_000_000_001,
-  attributes: kvs({ 'gen_ai.usage.prompt_tokens': 10, 'gen_ai.usage.completion_tokens': 5, 'gen_ai.latency.e2e': 2.0, 'gen_ai.response.finish_reasons': '["stop"]' }),
+  attributes: kvs({
+    'gen_ai.usage.prompt_tokens': 10,
+    'gen_ai.usage.completion_tokens': 5,
+    'gen_ai.latency.e2e': 2.0,
+    'gen_ai.response.finish_reasons': '["stop"]',
+  }),
 });
 
 /** vLLM metrics as a Prometheus scrape forwards them by remote-write: model_name, and the target's instance and pod. */
@@ -50,12 +61,17 @@ function vllmSeries(model: string, labels: Record<string, string>): PromMetrics 
   return { format: 'prw', request: { timeseries } };
 }
 
-async function models(cfg: GenaiConfig, feed: (m: { consume(d: any, c: RequestContext): Promise<void> }) => Promise<void>, batch: Traces) {
+/** The genai processor in a metrics pipeline, as the tests feed it. */
+type MetricsIn = { consume(d: MetricsData, c: RequestContext): Promise<void> };
+
+async function models(cfg: GenaiConfig, feed: (m: MetricsIn) => Promise<void>, batch: Traces) {
   const r = await rig(cfg);
   await feed(r.mp);
   await r.tp.consume(batch, {});
   const out = new Map(spansOf(r.spans.data).map((s) => [s.name, s.attrs]));
-  const counted = ((await r.telemetry.registry.getSingleMetric('tollgate_genai_model_identity_spans')?.get())?.values ?? []).map((v) => `${v.labels.source}=${v.value}`).sort();
+  const counted = ((await r.telemetry.registry.getSingleMetric('tollgate_genai_model_identity_spans')?.get())?.values ?? [])
+    .map((v) => `${v.labels.source}=${v.value}`)
+    .sort();
   return { out, counted, metricsOut: r.metricsOut };
 }
 
@@ -68,16 +84,36 @@ test('model identity: vLLM spans get their model from the engine metrics of thei
     { resource: { 'service.name': 'vllm', 'k8s.pod.name': 'mistral-0' }, spans: [vllmSpan('static')] },
     { resource: { 'service.name': 'meta-llama/Llama-3.3-70B-Instruct' }, spans: [vllmSpan('by-service-name')] },
     { resource: { 'k8s.pod.name': 'nobody-knows' }, spans: [vllmSpan('unknown')] },
-    { resource: { 'service.name': 'app', 'k8s.pod.name': 'vllm-llama-0' }, spans: [{ ...vllmSpan('named'), attributes: kvs({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 3 }) }] },
+    {
+      resource: { 'service.name': 'app', 'k8s.pod.name': 'vllm-llama-0' },
+      spans: [{ ...vllmSpan('named'), attributes: kvs({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 3 }) }],
+    },
   );
   const otlp: Metrics = {
-    resourceMetrics: [{
-      resource: { attributes: kvs({ 'service.instance.id': 'qwen-a', 'service.name': 'sglang' }) },
-      scopeMetrics: [{ metrics: [{ name: 'sglang:num_running_reqs', gauge: { dataPoints: [{ attributes: kvs({ model_name: 'Qwen/Qwen2.5-72B-Instruct' }), asDouble: 3, timeUnixNano: Date.now() * 1e6 }] } }] }],
-    }],
+    resourceMetrics: [
+      {
+        resource: { attributes: kvs({ 'service.instance.id': 'qwen-a', 'service.name': 'sglang' }) },
+        scopeMetrics: [
+          {
+            metrics: [
+              {
+                name: 'sglang:num_running_reqs',
+                gauge: { dataPoints: [{ attributes: kvs({ model_name: 'Qwen/Qwen2.5-72B-Instruct' }), asDouble: 3, timeUnixNano: Date.now() * 1e6 }] },
+              },
+            ],
+          },
+        ],
+      },
+    ],
   };
   const { out, counted, metricsOut } = await models(
-    config({ model_identity: { resource_attributes: ['service.name'], sources: ['span_attributes', 'static', 'engine_metrics', 'resource_attributes'], static: { 'mistral-0': 'mistralai/Mistral-7B-Instruct-v0.3' } } }),
+    config({
+      model_identity: {
+        resource_attributes: ['service.name'],
+        sources: ['span_attributes', 'static', 'engine_metrics', 'resource_attributes'],
+        static: { 'mistral-0': 'mistralai/Mistral-7B-Instruct-v0.3' },
+      },
+    }),
     async (mp) => {
       await mp.consume(vllmSeries('meta-llama/Llama-3.1-8B-Instruct', { pod: 'vllm-llama-0', instance: '10.0.0.5:8000' }), {});
       await mp.consume(vllmSeries('meta-llama/Llama-3.1-70B-Instruct', { instance: '10.0.0.7:8000' }), {});
@@ -96,24 +132,24 @@ test('model identity: vLLM spans get their model from the engine metrics of thei
     named: ['gpt-4o', undefined],
   };
   for (const [name, [model, source]] of Object.entries(want)) {
-    assert.equal(out.get(name)!['gen_ai.request.model'], model, name);
-    assert.equal(out.get(name)!['tollgate.genai.model.source'], source, name);
+    assert.equal(out.get(name)?.['gen_ai.request.model'], model, name);
+    assert.equal(out.get(name)?.['tollgate.genai.model.source'], source, name);
   }
   assert.deepEqual(counted, ['engine_metrics=3', 'resource_attributes=1', 'static=1', 'unknown=1']);
 });
 
 test('model identity: sources are tried in the configured order; the static map wins over engine metrics only when listed first; fill_request_model: false leaves spans alone', async () => {
   const batch = () => traces({ resource: { 'k8s.pod.name': 'p0' }, spans: [vllmSpan('s')] });
-  const feed = async (mp: any) => mp.consume(vllmSeries('from-metrics', { pod: 'p0' }), {});
+  const feed = async (mp: MetricsIn) => mp.consume(vllmSeries('from-metrics', { pod: 'p0' }), {});
   const a = await models(config({ model_identity: { static: { p0: 'from-static' } } }), feed, batch());
-  assert.equal(a.out.get('s')!['gen_ai.request.model'], 'from-static');
+  assert.equal(a.out.get('s')?.['gen_ai.request.model'], 'from-static');
   const b = await models(config({ model_identity: { static: { p0: 'from-static' }, sources: ['engine_metrics', 'static'] } }), feed, batch());
-  assert.equal(b.out.get('s')!['gen_ai.request.model'], 'from-metrics');
+  assert.equal(b.out.get('s')?.['gen_ai.request.model'], 'from-metrics');
   const c = await models(config({ fill_request_model: false }), feed, batch());
-  assert.equal(c.out.get('s')!['gen_ai.request.model'], undefined);
+  assert.equal(c.out.get('s')?.['gen_ai.request.model'], undefined);
   assert.deepEqual(c.counted, []);
   const d = await models(config({ model_identity: { unknown_model: '' } }), async () => {}, batch());
-  assert.equal(d.out.get('s')!['gen_ai.request.model'], undefined);
+  assert.equal(d.out.get('s')?.['gen_ai.request.model'], undefined);
   assert.deepEqual(d.counted, ['unknown=1']);
 });
 
@@ -128,28 +164,46 @@ test('showback: dimensions from client metadata, span and resource attributes an
     },
   });
   const r = await rig(cfg);
-  const span = (name: string, tenant?: string) => ({ ...vllmSpan(name), attributes: [...kvs({ 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 1 }), ...(tenant ? kvs({ 'tenant.id': tenant }) : [])] });
+  const span = (name: string, tenant?: string) => ({
+    ...vllmSpan(name),
+    attributes: [...kvs({ 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 1 }), ...(tenant ? kvs({ 'tenant.id': tenant }) : [])],
+  });
   await r.tp.consume(traces({ resource: { 'service.name': 'chat' }, spans: [span('header', 'ignored')] }), { metadata: { 'x-tenant-id': ['acme'] } });
   await r.tp.consume(traces({ resource: { 'service.name': 'chat' }, spans: [span('attr', 'globex')] }), {});
   await r.tp.consume(traces({ resource: {}, spans: [span('ctx')] }), { tenant: 'initech' });
   await r.tp.consume(traces({ resource: {}, spans: [span('none')] }), {});
   await r.tp.consume(traces({ resource: {}, spans: [span('again', 'acme')] }), {});
   const out = new Map(spansOf(r.spans.data).map((s) => [s.name, s.attrs]));
-  assert.equal(out.get('header')!['tollgate.showback.tenant'], 'acme');
-  assert.equal(out.get('header')!['tollgate.showback.app'], 'chat');
-  assert.equal(out.get('attr')!['tollgate.showback.tenant'], 'globex');
-  assert.equal(out.get('ctx')!['tollgate.showback.tenant'], '__overflow__', 'a third tenant is past max_values 2');
-  assert.equal(out.get('ctx')!['tollgate.showback.app'], undefined, 'no source, no default: left out');
-  assert.equal(out.get('none')!['tollgate.showback.tenant'], 'unassigned', 'the default is never overflowed');
-  assert.equal(out.get('again')!['tollgate.showback.tenant'], 'acme', 'known values stay');
+  assert.equal(out.get('header')?.['tollgate.showback.tenant'], 'acme');
+  assert.equal(out.get('header')?.['tollgate.showback.app'], 'chat');
+  assert.equal(out.get('attr')?.['tollgate.showback.tenant'], 'globex');
+  assert.equal(out.get('ctx')?.['tollgate.showback.tenant'], '__overflow__', 'a third tenant is past max_values 2');
+  assert.equal(out.get('ctx')?.['tollgate.showback.app'], undefined, 'no source, no default: left out');
+  assert.equal(out.get('none')?.['tollgate.showback.tenant'], 'unassigned', 'the default is never overflowed');
+  assert.equal(out.get('again')?.['tollgate.showback.tenant'], 'acme', 'known values stay');
   const overflow = (await r.telemetry.registry.getSingleMetric('tollgate_genai_showback_overflow_spans')!.get()).values;
-  assert.deepEqual(overflow.map((v) => [v.labels.dimension, v.value]), [['tollgate.showback.tenant', 1]]);
+  assert.deepEqual(
+    overflow.map((v) => [v.labels.dimension, v.value]),
+    [['tollgate.showback.tenant', 1]],
+  );
 });
 
 test('config: a showback dimension or a model source listed twice is named', () => {
-  assert.deepEqual(genaiProcessorFactory.validate!({ showback: { dimensions: [{ name: 'tenant', from: [{ context: 'tenant' }] }, { name: 'tenant', from: [{ context: 'tenant' }] }] } }), [
-    'showback.dimensions: "tenant" is listed twice',
+  assert.deepEqual(
+    genaiProcessorFactory.validate!(
+      withDefaults({
+        showback: {
+          dimensions: [
+            { name: 'tenant', from: [{ context: 'tenant' }] },
+            { name: 'tenant', from: [{ context: 'tenant' }] },
+          ],
+        },
+      }),
+    ),
+    ['showback.dimensions: "tenant" is listed twice'],
+  );
+  assert.deepEqual(genaiProcessorFactory.validate!(withDefaults({ model_identity: { sources: ['static', 'static'] } })), [
+    'model_identity.sources: "static" is listed twice',
   ]);
-  assert.deepEqual(genaiProcessorFactory.validate!({ model_identity: { sources: ['static', 'static'] } }), ['model_identity.sources: "static" is listed twice']);
   assert.notDeepEqual(validateAgainst(GenaiSchema, { showback: { dimensions: [{ name: 'x', from: [{ header: 'y' }] }] } }, 'processors.genai'), []);
 });

@@ -79,7 +79,16 @@ test('the shipped token price table loads, cites a source and a date for every m
 });
 
 test('config: token prices are overridable and extendable; a bad entry is named by path', () => {
-  assert.deepEqual(problems({ gpucost: { token_prices: { providers: { openai: { models: { 'gpt-4o': { input: 2, output: 8, cached_input: 1 } } }, acme: { models: { 'acme-1': { input: 1, output: 2 } } } } } } }), []);
+  assert.deepEqual(
+    problems({
+      gpucost: {
+        token_prices: {
+          providers: { openai: { models: { 'gpt-4o': { input: 2, output: 8, cached_input: 1 } } }, acme: { models: { 'acme-1': { input: 1, output: 2 } } } },
+        },
+      },
+    }),
+    [],
+  );
   assert.deepEqual(problems({ gpucost: { token_prices: { providers: { acme: { models: { 'acme-1': { input: -1, output: 2 } } } } } } }), [
     'processors.gpucost.token_prices.providers.acme.models.acme-1.input: must be >= 0',
   ]);
@@ -88,9 +97,16 @@ test('config: token prices are overridable and extendable; a bad entry is named 
   ]);
   const missing = problems({ gpucost: { token_prices_file: '/nonexistent/t.yaml' } });
   assert.match(missing[0]!, /^processors\.gpucost\.token_prices_file: token price table \/nonexistent\/t\.yaml: ENOENT/);
-  const merged = new TokenPriceTable(mergeTokenPriceTables(loadTokenPriceFile(''), { providers: { openai: { models: { 'gpt-4o': { input: 2, output: 8 } } }, acme: { aliases: ['acme.cloud'], models: { 'acme-1': { input: 1, output: 2 } } } } }));
+  const merged = new TokenPriceTable(
+    mergeTokenPriceTables(loadTokenPriceFile(''), {
+      providers: {
+        openai: { models: { 'gpt-4o': { input: 2, output: 8 } } },
+        acme: { aliases: ['acme.cloud'], models: { 'acme-1': { input: 1, output: 2 } } },
+      },
+    }),
+  );
   const g = merged.lookup('openai', 'gpt-4o-2024-11-20');
-  assert.ok(g.ok && g.price.input === 2, 'the user\'s price replaces the shipped one');
+  assert.ok(g.ok && g.price.input === 2, "the user's price replaces the shipped one");
   assert.ok(merged.lookup('openai', 'gpt-4.1').ok, 'other shipped entries stay');
   assert.ok(merged.lookup('acme.cloud', 'acme-1').ok);
 });

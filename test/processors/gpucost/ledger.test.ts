@@ -24,7 +24,14 @@ test('ledger: random spans on two replicas, shuffled arrival, random early relea
     for (let i = 0; i < 400; i++) {
       const start = rnd() * 600;
       const dur = rnd() < 0.05 ? 60 + rnd() * 120 : 0.5 + rnd() * 20; // a few very long requests
-      spans.push({ id: i, replica: rnd() < 0.5 ? 'r1' : 'r2', start, end: start + dur, w: rnd() < 0.03 ? 0 : 10 + rnd() * 500, group: `g${Math.floor(rnd() * 4)}` });
+      spans.push({
+        id: i,
+        replica: rnd() < 0.5 ? 'r1' : 'r2',
+        start,
+        end: start + dur,
+        w: rnd() < 0.03 ? 0 : 10 + rnd() * 500,
+        group: `g${Math.floor(rnd() * 4)}`,
+      });
     }
     // Arrival in end order with heavy jitter: many spans arrive after spans they overlap were priced.
     const order = [...spans].sort((a, b) => a.end + rnd() * 40 - (b.end + rnd() * 40));
@@ -63,9 +70,17 @@ test('ledger: random spans on two replicas, shuffled arrival, random early relea
 
 test('ledger: busy seconds are the union of the intervals whatever the arrival order; idle is counted once final', () => {
   const usage: ReplicaUsage[] = [];
-  const ledger = new Ledger<number, string>({ minBound: 1, learnWindow: 3600, maxHoldMs: 0, maxPending: 100, correctionWindowMs: 0, maxRetained: 100 }, (u) => usage.push(u));
+  const ledger = new Ledger<number, string>({ minBound: 1, learnWindow: 3600, maxHoldMs: 0, maxPending: 100, correctionWindowMs: 0, maxRetained: 100 }, (u) =>
+    usage.push(u),
+  );
   // [10,20] [0,5] [4,12] [30,31] arriving in that order: union 0–20 and 30–31 = 21 s busy, 10 s idle between.
-  for (const [i, [s, e]] of [[10, 20], [0, 5], [4, 12], [30, 31]].entries()) ledger.add('r', 'GPU', 1, { start: s!, end: e!, w: 1 }, 'g', i, i);
+  for (const [i, [s, e]] of [
+    [10, 20],
+    [0, 5],
+    [4, 12],
+    [30, 31],
+  ].entries())
+    ledger.add('r', 'GPU', 1, { start: s!, end: e!, w: 1 }, 'g', i, i);
   const busy = () => usage.reduce((t, u) => t + u.busySeconds, 0);
   const idle = () => usage.reduce((t, u) => t + u.idleSeconds, 0);
   assert.equal(busy(), 21);
@@ -80,9 +95,18 @@ test('ledger: the duration bound and the lateness are learned per replica; a spa
   // A 100 s request is seen first: spans are then held 100 s of replica time after their end.
   ledger.add('r', 'G', 1, { start: 0, end: 100, w: 1 }, 'g', 'long', 0);
   ledger.add('r', 'G', 1, { start: 100, end: 101, w: 1 }, 'g', 'short', 0);
-  assert.deepEqual(ledger.release(0).map((r) => r.payload), []);
+  assert.deepEqual(
+    ledger.release(0).map((r) => r.payload),
+    [],
+  );
   // 150 s of wall time later the replica's clock is at ~251: 'long' (100 + 100) and 'short' (101 + 100) are final.
-  assert.deepEqual(ledger.release(150_000).map((r) => r.payload).sort(), ['long', 'short']);
+  assert.deepEqual(
+    ledger
+      .release(150_000)
+      .map((r) => r.payload)
+      .sort(),
+    ['long', 'short'],
+  );
   // Long after the correction window (the next release forgets them), a span reaching back into them: corrected only in part.
   assert.deepEqual(ledger.release(200_000), []);
   const back = ledger.add('r', 'G', 1, { start: 50, end: 60, w: 1 }, 'g', 'late', 200_000);
