@@ -10,6 +10,7 @@ import type { CreateSettings } from '../component/factory.js';
 import { ErrorCode } from '../errors/codes.js';
 import { DEFAULT_CAPTURE_HEADERS, DEFAULT_CAPTURE_MAX_BYTES, SECRET_HEADERS, type CaptureConfig } from './config.js';
 import { encodeRecord, nowNs, type CaptureProtocol, type CaptureSignal } from './format.js';
+import { CaptureRedactor } from './redact.js';
 import { CaptureWriter } from './writer.js';
 
 type HeaderValue = string | readonly string[] | Buffer | number | undefined;
@@ -46,6 +47,7 @@ export class Capture {
   private readonly bytes: Counter<string>;
   private readonly dropped: Counter<string>;
   private readonly lastWarn = new Map<string, number>();
+  private readonly redactor: CaptureRedactor | undefined;
 
   constructor(
     private readonly set: CreateSettings,
@@ -56,6 +58,7 @@ export class Capture {
     const refused = wanted.filter((h) => secret.has(h));
     if (refused.length > 0) set.logger.warn({ headers: refused }, 'capture.headers names secret headers; they are never captured');
     this.allowed = new Set(wanted.filter((h) => !secret.has(h)));
+    this.redactor = cfg.redaction ? new CaptureRedactor(cfg.redaction) : undefined;
     this.writer = new CaptureWriter({
       path: cfg.path,
       maxBytes: cfg.max_bytes ?? DEFAULT_CAPTURE_MAX_BYTES,
@@ -80,6 +83,14 @@ export class Capture {
 
   /** Records one request. Never throws. */
   record(input: CaptureInput): void {
+    if (this.redactor) {
+      try {
+        input = this.redactor.apply(input);
+      } catch (e) {
+        this.drop(ErrorCode.DECODE, 1, `request not captured: it could not be redacted: ${(e as Error).message}`);
+        return;
+      }
+    }
     let rec: Buffer;
     try {
       rec = encodeRecord({

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { RedactionSchema } from '../processors/redaction/config.js';
 
 /** Headers recorded when they are present, whatever `headers` adds. */
 export const DEFAULT_CAPTURE_HEADERS: readonly string[] = [
@@ -54,6 +55,13 @@ export const CaptureSchema = Type.Object(
       default: [],
       description: `Further headers never recorded, besides ${SECRET_HEADERS.join(', ')}.`,
     }),
+    redaction: Type.Optional(
+      Type.Unsafe<Static<typeof RedactionSchema>>({
+        ...RedactionSchema,
+        description:
+          "Apply these redaction rules (the `redaction` processor's keys, e.g. `{action: mask}`) to traces and logs before they are written, so prompts never reach the capture file. Such records hold the redacted request decompressed, in its content type, no longer the exact wire bytes; a request that cannot be decoded is not captured. Absent: requests are captured as they arrived. Capture files are created readable by their owner only (0600) either way.",
+      }),
+    ),
   },
   { additionalProperties: false, description: 'Capture each request as it arrived (wire bytes) for `tollgate replay`.' },
 );

@@ -132,7 +132,8 @@ export class CaptureWriter {
       const file = join(this.dir, `${this.stem}-${stamp(created)}-${String(seq).padStart(4, '0')}${this.ext}`);
       let fh: FileHandle;
       try {
-        fh = await open(file, 'wx'); // never overwrite, never append to someone else's file
+        // Never overwrite, never append to someone else's file; readable by the owner only (requests may hold prompts).
+        fh = await open(file, 'wx', 0o600);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
         throw e;

@@ -35,7 +35,34 @@ export function parseConfigText(text: string, source: string, env: NodeJS.Proces
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError([`${source}: top level must be a map`]);
+  const reserved = reservedKeys(doc, '');
+  if (reserved.length > 0)
+    throw new ConfigError(reserved.map((p) => `${p}: reserved key name, not allowed in a config (it could change how every object behaves)`));
   return expandEnv(doc, env) as RawConfig;
+}
+
+/**
+ * Keys that name JavaScript's object machinery. The YAML parser makes them
+ * ordinary own keys, but copying such a key into another object (merging
+ * files, filling defaults) would replace that object's prototype, so they are
+ * refused before anything else reads the config.
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Paths of every reserved key in `v` (`receivers.otlp.__proto__`). */
+export function reservedKeys(v: unknown, path: string): string[] {
+  if (v === null || typeof v !== 'object') return [];
+  const out: string[] = [];
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => out.push(...reservedKeys(x, `${path}[${i}]`)));
+    return out;
+  }
+  for (const k of Object.keys(v)) {
+    const at = path ? `${path}.${k}` : k;
+    if (RESERVED_KEYS.has(k)) out.push(at);
+    else out.push(...reservedKeys((v as Record<string, unknown>)[k], at));
+  }
+  return out;
 }
 
 export function mergeConfig(a: RawConfig, b: RawConfig): RawConfig {

@@ -293,6 +293,10 @@ function readInt64(v: unknown, unsigned: boolean): Long {
     return longFromBigInt(b, unsigned);
   }
   if (typeof v === 'number' && Number.isInteger(v) && !(unsigned && v < 0)) {
+    // Out of range is refused, never clamped (1.5e300 is an "integer" to JavaScript).
+    if (unsigned ? v >= 2 ** 64 : v < -(2 ** 63) || v >= 2 ** 63) {
+      throw new PdataDecodeError(`${unsigned ? 'unsigned' : 'signed'} 64-bit integer out of range: ${show(v)}`);
+    }
     // Numbers above 2^53 arrive already rounded by JSON.parse; OTLP senders
     // use strings for exactly that reason.
     return Long.fromNumber(v, unsigned);

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,8 @@ import { CaptureSchema, createCapture, type CaptureConfig } from '../../src/capt
 import { readCaptures } from '../../src/capture/merge.js';
 import type { CaptureRecord } from '../../src/capture/format.js';
 import { validateAgainst } from '../../src/config/validate.js';
+import { decodeJSON, decodeProto, encodeJSON, encodeProto } from '../../src/pdata/otlpjson.js';
+import type { Traces } from '../../src/pdata/proto.js';
 import { SelfTelemetry } from '../../src/telemetry/selftelemetry.js';
 import { metricValue, testSettings } from '../helpers/telemetry.js';
 
@@ -126,4 +128,70 @@ test('grpc(): the message and allow-listed metadata; records after close are cou
   assert.equal(rs[0]!.signal, 'logs');
   assert.deepEqual(rs[0]!.headers, { 'user-agent': ['grpc-node-js/1.14'] });
   assert.equal(await metricValue(telemetry, 'tollgate_capture_dropped_requests', { receiver: 'otlp', reason: 'TG_CAPTURE_BACKLOG' }), 1);
+});
+
+test('capture files are readable by their owner only (0600): they may hold prompts', async () => {
+  const cap = createCapture(testSettings('otlp', 'receiver'), config({ path: join(dir, `mode${++n}.tgcap`) }));
+  assert.ok(cap);
+  cap.grpc('/opentelemetry.proto.collector.logs.v1.LogsService/Export', 'logs', Buffer.from('abc'));
+  await cap.close();
+  assert.equal(cap.files.length, 1);
+  for (const f of cap.files) assert.equal(statSync(f).mode & 0o777, 0o600);
+});
+
+const PROMPT = 'write to alice@example.com about card 4111 1111 1111 1111';
+function promptTraces(): Traces {
+  return {
+    resourceSpans: [
+      {
+        scopeSpans: [
+          {
+            spans: [
+              {
+                name: 'chat',
+                traceId: Buffer.alloc(16, 1),
+                spanId: Buffer.alloc(8, 2),
+                attributes: [
+                  { key: 'gen_ai.prompt', value: { stringValue: PROMPT } },
+                  { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+test('capture.redaction applies the redaction rules before writing: no prompt reaches the file (protobuf gzip and JSON)', async () => {
+  const telemetry = new SelfTelemetry({ processMetrics: false });
+  const cfg = config({ path: join(dir, `red${++n}.tgcap`), redaction: { action: 'mask' } });
+  const cap = createCapture(testSettings('otlp', 'receiver', telemetry), cfg);
+  assert.ok(cap);
+  const proto = encodeProto('traces', promptTraces());
+  cap.record({ protocol: 'otlp_http', signal: 'traces', path: '/v1/traces', contentType: 'application/x-protobuf', contentEncoding: 'gzip', body: gzipSync(proto) });
+  cap.record({ protocol: 'otlp_http', signal: 'traces', path: '/v1/traces', contentType: 'application/json', body: Buffer.from(encodeJSON('traces', promptTraces())) });
+  // Metrics carry no content: written as they arrived.
+  cap.record({ protocol: 'prw', signal: 'metrics', path: '/api/v1/write', contentType: 'application/x-protobuf', contentEncoding: 'snappy', body: Buffer.from([9, 9]) });
+  // Undecodable: not captured at all (it could hold anything), counted.
+  cap.record({ protocol: 'otlp_grpc', signal: 'traces', path: '/x', contentType: 'application/grpc+proto', body: Buffer.concat([Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f]), Buffer.from('alice@example.com')]) });
+  await cap.close();
+  for (const f of cap.files) {
+    const text = readFileSync(f).toString('latin1');
+    assert.equal(text.includes('alice@example.com'), false, 'an e-mail address reached the capture file');
+    assert.equal(text.includes('4111'), false, 'a card number reached the capture file');
+  }
+  const [proto0, json1, prw2, ...rest] = await records(cap.files);
+  assert.ok(proto0 && json1 && prw2);
+  assert.equal(rest.length, 0);
+  assert.equal(proto0.contentEncoding, '', 'stored decompressed');
+  const spanAttrs = (t: Traces) =>
+    Object.fromEntries((t.resourceSpans?.[0]?.scopeSpans?.[0]?.spans?.[0]?.attributes ?? []).map((a) => [a.key, a.value?.stringValue ?? a.value?.intValue]));
+  const attrs = spanAttrs(decodeProto('traces', proto0.body) as Traces);
+  assert.equal(attrs['gen_ai.prompt'], 'write to [REDACTED:email] about card [REDACTED:card]');
+  assert.equal(attrs['gen_ai.request.model'], 'gpt-4o');
+  assert.equal(spanAttrs(decodeJSON('traces', json1.body) as Traces)['gen_ai.prompt'], 'write to [REDACTED:email] about card [REDACTED:card]');
+  assert.deepEqual(prw2.body, Buffer.from([9, 9]));
+  assert.equal(await metricValue(telemetry, 'tollgate_capture_dropped_requests', { receiver: 'otlp', reason: 'TG_DECODE' }), 1);
 });

@@ -56,3 +56,22 @@ export function resync(buf: Buffer, from: number): number {
   }
   return -1;
 }
+
+/**
+ * Size of the record at `off` when its header fails its checksum but the
+ * record was nonetheless written whole, else -1. A write cut short by a crash
+ * is shorter than its length field says and cannot carry a matching body
+ * checksum, so either of these proves a complete record whose header was
+ * damaged afterwards: the body checksum field matches the body its length
+ * field delimits, or the length field ends the record exactly at the end of
+ * the data. Such a record is corruption (counted), not a torn write.
+ */
+export function wholeRecordSize(buf: Buffer, off: number): number {
+  if (off + HEADER_BYTES > buf.length) return -1;
+  const len = buf.readUInt32LE(off + 4);
+  if (len === 0) return -1; // zeros (a crash before the data reached the disk) are a torn write
+  const end = off + HEADER_BYTES + len;
+  if (end > buf.length) return -1;
+  if (crc32(buf.subarray(off + HEADER_BYTES, end)) === buf.readUInt32LE(off + 20)) return HEADER_BYTES + len;
+  return end === buf.length ? HEADER_BYTES + len : -1;
+}

@@ -2,7 +2,7 @@
 // damaged, and where a crash cut the last write short.
 import { readFile, truncate, unlink } from 'node:fs/promises';
 import { listSegments, readCursor, segmentPath, type Cursor } from './files.js';
-import { HEADER_BYTES, bodyIntact, readHeader, resync } from './record.js';
+import { HEADER_BYTES, bodyIntact, readHeader, resync, wholeRecordSize } from './record.js';
 
 export interface StoredRecord {
   seq: number;
@@ -61,6 +61,14 @@ export async function recover(dir: string): Promise<Recovered> {
       if (next >= 0) {
         out.damage.push({ seq, off: p, bytes: next - p, items: 0, what: 'damaged record header' });
         p = next;
+        continue;
+      }
+      // Nothing valid follows; but a complete record whose header was damaged
+      // (the last one written, say) is lost data to count, not a torn write.
+      const whole = h ? -1 : wholeRecordSize(buf, p);
+      if (whole > 0) {
+        out.damage.push({ seq, off: p, bytes: whole, items: 0, what: 'damaged header of a record written whole' });
+        p += whole;
         continue;
       }
       if (last) {

@@ -97,13 +97,33 @@ export class FileWriter {
     }
   }
 
+  /**
+   * Writes all of `data` or nothing: a write that fails part way (a full
+   * disk) is cut off again, so the file never ends in half a line that the
+   * next record would be glued onto.
+   */
   private async writeAll(data: Uint8Array): Promise<void> {
+    const fh = this.fh;
+    if (!fh) throw new Error(`file ${this.o.path} is not open`);
+    const start = this.size;
     let off = 0;
-    while (off < data.length) {
-      const { bytesWritten } = await this.fh!.write(data, off, data.length - off);
-      off += bytesWritten;
-      this.size += bytesWritten;
-      this.dirty = true;
+    try {
+      while (off < data.length) {
+        // Positioned, so a file opened without O_APPEND continues where a cut-off write began.
+        const { bytesWritten } = await fh.write(data, off, data.length - off, start + off);
+        off += bytesWritten;
+        this.dirty = true;
+      }
+      this.size = start + data.length;
+    } catch (e) {
+      if (off > 0) {
+        try {
+          await fh.truncate(start);
+        } catch (te) {
+          this.o.logger.error({ err: te, path: this.o.path, bytes: off }, 'could not cut off a partial write; the file ends in an incomplete record');
+        }
+      }
+      throw e;
     }
   }
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { re2Pattern } from './patterns.js';
 
 const Names = (def: string[], description: string) => Type.Array(Type.String({ minLength: 1 }), { default: def, description });
 
@@ -70,11 +71,11 @@ export const RedactionSchema = Type.Object(
       Type.Object(
         {
           name: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.-]+$', description: 'Pattern name, used in replacement as {name}.' }),
-          regex: Type.String({ minLength: 1, description: 'JavaScript regular expression.' }),
+          regex: Type.String({ minLength: 1, description: 'Regular expression in RE2 syntax (run by re2js in time linear in the text; lookaround and backreferences are refused by validation).' }),
         },
         { additionalProperties: false },
       ),
-      { default: [], description: 'More patterns for `mask`, as JavaScript regular expressions.' },
+      { default: [], description: 'More patterns for `mask`, as RE2 regular expressions (linear time, so a prompt can never stall the gateway).' },
     ),
     replacement: Type.String({ default: '[REDACTED:{name}]', description: 'What a masked match becomes; {name} is the pattern name.' }),
     hash_key: Type.String({ default: '', description: 'Key for HMAC-SHA256 hashing (recommended: plain hashes of short texts can be guessed).' }),
@@ -92,9 +93,9 @@ export function validateRedaction(cfg: RedactionConfig): string[] {
   const c = cfg as Partial<RedactionConfig>;
   (c.custom_patterns ?? []).forEach((p, i) => {
     try {
-      new RegExp(p.regex, 'g');
+      re2Pattern(p.name, p.regex);
     } catch (err) {
-      out.push(`custom_patterns[${i}].regex: ${(err as Error).message}`);
+      out.push(`custom_patterns[${i}].regex: not accepted by the linear-time engine (RE2 syntax; no lookaround or backreferences): ${(err as Error).message}`);
     }
   });
   return out;

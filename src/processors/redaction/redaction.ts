@@ -2,12 +2,10 @@ import type { Component } from '../../component/component.js';
 import type { RequestContext } from '../../component/context.js';
 import { MUTATES, type LogsConsumer, type TracesConsumer } from '../../component/consumer.js';
 import type { CreateSettings, Processor } from '../../component/factory.js';
-import type { ILogRecord, Logs, Traces } from '../../pdata/proto.js';
-import { getString, ownAttrs } from '../../genai/attrs.js';
+import type { Logs, Traces } from '../../pdata/proto.js';
+import { redactLogs, redactTraces } from './apply.js';
 import type { RedactionConfig } from './config.js';
 import { Redactor } from './redactor.js';
-
-const BODY_LENGTH = 'tollgate.redaction.body.length';
 
 abstract class RedactionBase implements Component {
   readonly capabilities = MUTATES;
@@ -48,17 +46,7 @@ export class RedactionTraces extends RedactionBase implements Processor<'traces'
   }
 
   consume(data: Traces, ctx: RequestContext): Promise<void> {
-    for (const rs of data.resourceSpans ?? []) {
-      for (const ss of rs.scopeSpans ?? []) {
-        for (const span of ss.spans ?? []) {
-          if ((span.attributes?.length ?? 0) > 0) this.r.redactAttrs(ownAttrs(span), false);
-          for (const ev of span.events ?? []) {
-            if ((ev.attributes?.length ?? 0) === 0) continue;
-            this.r.redactAttrs(ownAttrs(ev), this.r.isContentEvent(ev.name));
-          }
-        }
-      }
-    }
+    redactTraces(this.r, data);
     this.report();
     return this.next.consume(data, ctx);
   }
@@ -71,25 +59,8 @@ export class RedactionLogs extends RedactionBase implements Processor<'logs'> {
   }
 
   consume(data: Logs, ctx: RequestContext): Promise<void> {
-    for (const rl of data.resourceLogs ?? []) {
-      for (const sl of rl.scopeLogs ?? []) {
-        for (const rec of sl.logRecords ?? []) this.redactRecord(rec);
-      }
-    }
+    redactLogs(this.r, this.cfg.keep_length, data);
     this.report();
     return this.next.consume(data, ctx);
-  }
-
-  private redactRecord(rec: ILogRecord): void {
-    const event = rec.eventName || getString(rec.attributes, 'event.name');
-    const content = this.r.isContentEvent(event);
-    if ((rec.attributes?.length ?? 0) > 0) this.r.redactAttrs(ownAttrs(rec), content);
-    if (content && rec.body) {
-      const red = this.r.redactValue(rec.body);
-      if (red !== undefined) {
-        rec.body = red.value;
-        if (this.cfg.keep_length) ownAttrs(rec).push({ key: BODY_LENGTH, value: { intValue: red.length } });
-      }
-    }
   }
 }

@@ -252,6 +252,50 @@ test('a torn tail (crash in the middle of an append) is cut off; earlier records
   assert.equal(await metricValue(telemetry, 'tollgate_dropped_items', { component: 'prometheusremotewrite', otel_signal: 'metrics', reason: 'TG_QUEUE_CORRUPT' }), 0);
 });
 
+test('a damaged header on the last record written is counted as corruption, not taken for a torn write; later records are kept', async () => {
+  for (const where of ['magic', 'items', 'header checksum'] as const) {
+    const dir = await tempDir();
+    let { q } = makeQueue(dir);
+    for (let i = 1; i <= 3; i++) await q.offer(req(i, 5));
+    await q.shutdown();
+    const path = join(dir, (await segFiles(dir))[0] ?? '');
+    const bytes = await readFile(path);
+    const at = (2 * bytes.length) / 3 + { magic: 0, items: 8, 'header checksum': 25 }[where];
+    bytes.writeUInt8(bytes.readUInt8(at) ^ 0x10, at); // record 3, fsynced and acknowledged
+    await writeFile(path, bytes);
+    let telemetry: SelfTelemetry;
+    ({ q, telemetry } = makeQueue(dir));
+    await q.offer(req(4));
+    const rec = recorder();
+    await q.start(rec.deliver);
+    await rec.until(3);
+    await q.shutdown();
+    assert.deepEqual(rec.values(), [1, 2, 4], where);
+    assert.equal(await metricValue(telemetry, 'tollgate_dropped_items', { component: 'prometheusremotewrite', otel_signal: 'metrics', reason: 'TG_QUEUE_CORRUPT' }), 1, where);
+  }
+});
+
+test('a damaged last record followed by a torn append: the record is counted, the torn bytes cut, later records kept', async () => {
+  const dir = await tempDir();
+  let { q } = makeQueue(dir);
+  for (let i = 1; i <= 4; i++) await q.offer(req(i));
+  await q.shutdown();
+  const path = join(dir, (await segFiles(dir))[0] ?? '');
+  const bytes = await readFile(path);
+  const at = bytes.length / 2;
+  bytes.writeUInt8(bytes.readUInt8(at) ^ 0x01, at); // record 3's magic
+  await writeFile(path, bytes.subarray(0, bytes.length - 9)); // record 4 torn
+  let telemetry: SelfTelemetry;
+  ({ q, telemetry } = makeQueue(dir));
+  await q.offer(req(5));
+  const rec = recorder();
+  await q.start(rec.deliver);
+  await rec.until(3);
+  await q.shutdown();
+  assert.deepEqual(rec.values(), [1, 2, 5]);
+  assert.equal(await metricValue(telemetry, 'tollgate_dropped_items', { component: 'prometheusremotewrite', otel_signal: 'metrics', reason: 'TG_QUEUE_CORRUPT' }), 1);
+});
+
 test('a whole segment of garbage is skipped with a counted loss, never a crash loop', async () => {
   const dir = await tempDir();
   let { q } = makeQueue(dir, { segmentBytes: 4096 });

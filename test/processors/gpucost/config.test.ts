@@ -45,7 +45,7 @@ test('config: a missing or broken price table, a bad price, a bad regex and a du
   ]);
   assert.deepEqual(problems({ gpucost: { cost_model: 'fair' } }), ['processors.gpucost.cost_model: must be one of exclusive, shared']);
   assert.deepEqual(problems({ redaction: { custom_patterns: [{ name: 'x', regex: '(' }] } }), [
-    'processors.redaction.custom_patterns[0].regex: Invalid regular expression: /(/g: Unterminated group',
+    'processors.redaction.custom_patterns[0].regex: not accepted by the linear-time engine (RE2 syntax; no lookaround or backreferences): error parsing regexp: missing closing ): `(`',
   ]);
   assert.deepEqual(problems({}, { genaimetrics: { dimensions: [{ name: 'a' }, { name: 'a' }, { name: 'gen_ai.token.type' }] } }), [
     'connectors.genaimetrics.dimensions: "a" is listed twice',
