@@ -1,13 +1,7 @@
 import type { RequestContext } from '../component/context.js';
 import { isPromMetrics, type Signal, type SignalData } from '../component/signal.js';
-import {
-  ExportLogsServiceRequest,
-  ExportMetricsServiceRequest,
-  ExportTraceServiceRequest,
-  WriteRequest,
-  type Logs,
-  type Traces,
-} from '../pdata/proto.js';
+import { EncodedOtlp, otlpBytes } from '../pdata/batch.js';
+import { WriteRequest } from '../pdata/proto.js';
 import type { QueuedRequest } from './queue.js';
 
 /**
@@ -25,6 +19,8 @@ export interface RequestCodec<T> {
 //   u8 version (1) | u8 kind | u32 items | u32 ctxLen | ctx JSON (ctxLen bytes) | protobuf payload
 // The payload is the OTLP Export*ServiceRequest or the remote-write 1.0
 // WriteRequest, so a frame's data can be inspected with any protobuf tool.
+// OTLP goes in as the bytes it arrived in (an encoded batch is not encoded
+// again) and comes back as an encoded batch (a scan, no decode).
 const VERSION = 1;
 const HEADER = 10;
 const enum Kind {
@@ -83,19 +79,19 @@ function prune(o: Record<string, unknown>): RequestContext {
   return out as RequestContext;
 }
 
-const tracesCodec: RequestCodec<Traces> = {
-  encode: (req) => frame(Kind.Traces, req, ExportTraceServiceRequest.encode(req.data).finish()),
+const tracesCodec: RequestCodec<SignalData['traces']> = {
+  encode: (req) => frame(Kind.Traces, req, otlpBytes('traces', req.data)),
   decode(bytes) {
     const u = unframe(bytes, 'traces');
-    return { data: ExportTraceServiceRequest.decode(u.payload), ctx: u.ctx, items: u.items };
+    return { data: EncodedOtlp.scan('traces', u.payload), ctx: u.ctx, items: u.items };
   },
 };
 
-const logsCodec: RequestCodec<Logs> = {
-  encode: (req) => frame(Kind.Logs, req, ExportLogsServiceRequest.encode(req.data).finish()),
+const logsCodec: RequestCodec<SignalData['logs']> = {
+  encode: (req) => frame(Kind.Logs, req, otlpBytes('logs', req.data)),
   decode(bytes) {
     const u = unframe(bytes, 'logs');
-    return { data: ExportLogsServiceRequest.decode(u.payload), ctx: u.ctx, items: u.items };
+    return { data: EncodedOtlp.scan('logs', u.payload), ctx: u.ctx, items: u.items };
   },
 };
 
@@ -103,12 +99,12 @@ const metricsCodec: RequestCodec<SignalData['metrics']> = {
   encode(req) {
     const d = req.data;
     if (isPromMetrics(d)) return frame(Kind.PromMetrics, req, WriteRequest.encode(d.request).finish());
-    return frame(Kind.OtlpMetrics, req, ExportMetricsServiceRequest.encode(d).finish());
+    return frame(Kind.OtlpMetrics, req, otlpBytes('metrics', d));
   },
   decode(bytes) {
     const u = unframe(bytes, 'metrics');
     const data: SignalData['metrics'] =
-      u.kind === Kind.PromMetrics ? { format: 'prw', request: WriteRequest.decode(u.payload) } : ExportMetricsServiceRequest.decode(u.payload);
+      u.kind === Kind.PromMetrics ? { format: 'prw', request: WriteRequest.decode(u.payload) } : EncodedOtlp.scan('metrics', u.payload);
     return { data, ctx: u.ctx, items: u.items };
   },
 };

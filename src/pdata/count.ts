@@ -2,7 +2,7 @@
 // *_log_records): spans, metric data points, log records, as the
 // OpenTelemetry Collector counts them.
 import type { IMetric, Logs, Metrics, PromWrite, Traces } from './proto.js';
-import { isPromMetrics, type MetricsData, type Signal, type SignalData } from './signal.js';
+import { isEncodedOtlp, isPromMetrics, signalBatch, type MetricsData, type Signal, type SignalData } from './signal.js';
 
 export function countSpans(t: Traces): number {
   let n = 0;
@@ -37,18 +37,24 @@ export function countPromWritePoints(w: PromWrite): number {
   return n;
 }
 
-/** Metric data points of a metrics batch, in either shape. */
+/** Metric data points of a metrics batch, in any shape. */
 export function countMetricsData(m: MetricsData): number {
+  if (isEncodedOtlp<'metrics'>(m)) return m.items;
   return isPromMetrics(m) ? countPromWritePoints(m.request) : countDataPoints(m);
 }
 
-const COUNT: { [S in Signal]: (data: SignalData[S]) => number } = {
-  traces: countSpans,
-  metrics: countMetricsData,
-  logs: countLogRecords,
-};
-
-/** Spans, metric data points or log records in one batch of `signal`. */
+/**
+ * Spans, metric data points or log records in one batch of `signal`. For an
+ * encoded batch it is read from the index the receiver's scan built: no walk.
+ */
 export function countItems<S extends Signal>(signal: S, data: SignalData[S]): number {
-  return COUNT[signal](data);
+  const b = signalBatch(signal, data);
+  switch (b.signal) {
+    case 'traces':
+      return isEncodedOtlp(b.data) ? b.data.items : countSpans(b.data);
+    case 'logs':
+      return isEncodedOtlp(b.data) ? b.data.items : countLogRecords(b.data);
+    default:
+      return countMetricsData(b.data);
+  }
 }

@@ -2,11 +2,15 @@
 //
 // Every module names batches through these (component/signal.ts re-exports
 // them for components). A batch of a signal is one of the shapes below, told
-// apart at run time by `format` (OTLP objects have none). A new shape of a
-// batch, such as an encoded one (the bytes it arrived in plus an index), joins
-// as another member of the signal's union with its own `format`; the guards
-// here are the one place that tells shapes apart, so code that asks
-// `isOtlp`/`isPromMetrics` keeps working when one is added.
+// apart at run time by `format` (decoded OTLP objects have none):
+//   - decoded OTLP: the Export*ServiceRequest as objects (OtlpData);
+//   - encoded OTLP (`otlp_proto`): the request's bytes plus an index
+//     (EncodedOtlp, encoded.ts), what receivers of protobuf hand on;
+//   - Prometheus series (`prw`), for metrics.
+// The guards here are the one place that tells shapes apart. Components do
+// not walk a batch by hand: pdata/batch.ts is the API (count, clone, merge,
+// split, size, and a decoded view for those that read or change content).
+import type { EncodedOtlp } from './encoded.js';
 import type { Logs, Metrics, PromWrite, Traces } from './proto.js';
 
 export type Signal = 'traces' | 'metrics' | 'logs';
@@ -29,14 +33,21 @@ export interface PromMetrics {
   request: PromWrite;
 }
 
-/** A metrics batch: OTLP as SDKs send it, or Prometheus series as remote-write senders do. */
-export type MetricsData = Metrics | PromMetrics;
+/** A metrics batch: OTLP as SDKs send it (decoded or encoded), or Prometheus series as remote-write senders do. */
+export type MetricsData = Metrics | EncodedOtlp<'metrics'> | PromMetrics;
 
 /** The batch type of each signal, as it travels through pipelines. */
 export interface SignalData {
-  traces: Traces;
+  traces: Traces | EncodedOtlp<'traces'>;
   metrics: MetricsData;
-  logs: Logs;
+  logs: Logs | EncodedOtlp<'logs'>;
+}
+
+/** A batch of each signal in OTLP shape, decoded or encoded. */
+export interface OtlpBatchData {
+  traces: Traces | EncodedOtlp<'traces'>;
+  metrics: Metrics | EncodedOtlp<'metrics'>;
+  logs: Logs | EncodedOtlp<'logs'>;
 }
 
 /** A batch of any signal. */
@@ -47,9 +58,19 @@ export function isPromMetrics(d: AnySignalData): d is PromMetrics {
   return 'format' in d && d.format === 'prw';
 }
 
-/** True for a batch in OTLP shape (what the OTLP codecs read and write). */
-export function isOtlp<S extends Signal>(d: SignalData[S]): d is OtlpData[S] & SignalData[S] {
+/** True for a batch in OTLP shape, decoded or encoded. */
+export function isOtlp<S extends Signal>(d: SignalData[S]): d is OtlpBatchData[S] & SignalData[S] {
   return !isPromMetrics(d);
+}
+
+/** True for an encoded OTLP batch (the bytes a request arrived in, indexed). */
+export function isEncodedOtlp<S extends Signal>(d: SignalData[S]): d is EncodedOtlp<S> & SignalData[S] {
+  return 'format' in d && d.format === 'otlp_proto';
+}
+
+/** True for a batch of decoded OTLP objects (what the OTLP codecs read and write). */
+export function isOtlpObjects<S extends Signal>(d: SignalData[S]): d is OtlpData[S] & SignalData[S] {
+  return !('format' in d && typeof d.format === 'string');
 }
 
 /**

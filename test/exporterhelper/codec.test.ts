@@ -7,7 +7,9 @@ import { signalCodec } from '../../src/exporterhelper/codec.js';
 import { createQueue, type QueueSettings } from '../../src/exporterhelper/queuefactory.js';
 import { PersistentQueue, type StorageConfig } from '../../src/exporterhelper/persistent/index.js';
 import { createRateLimitedLogger } from '../../src/telemetry/ratelog.js';
+import { EncodedOtlp, otlpBytes, readOtlp } from '../../src/pdata/batch.js';
 import { decodeJSON, encodeJSON } from '../../src/pdata/otlpjson.js';
+import type { SignalData } from '../../src/pdata/signal.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { SelfTelemetry } from '../../src/telemetry/selftelemetry.js';
 import { pino } from 'pino';
@@ -23,7 +25,19 @@ for (const signal of ['traces', 'metrics', 'logs'] as const) {
     const back = codec.decode(codec.encode({ data, ctx, items: 42 }));
     assert.equal(back.items, 42);
     assert.deepEqual(back.ctx, ctx);
-    assert.equal(encodeJSON(signal, back.data as any), encodeJSON(signal, data as any));
+    assert.equal(encodeJSON(signal, readOtlp(signal, back.data)), encodeJSON(signal, data));
+  });
+
+  test(`codec: an encoded ${signal} batch is stored as its bytes and comes back encoded, byte for byte`, () => {
+    const bytes = otlpBytes(signal, decodeJSON(signal, fixture(signal)));
+    const data = EncodedOtlp.scan(signal, bytes);
+    const codec = signalCodec(signal);
+    const frame = codec.encode({ data: data as SignalData[typeof signal], ctx: {}, items: data.items });
+    assert.deepEqual(Buffer.from(frame.subarray(frame.length - bytes.length)), bytes, 'the payload is the request as received');
+    const back = codec.decode(frame);
+    assert.ok(back.data instanceof EncodedOtlp);
+    assert.deepEqual(back.data.toBuffer(), bytes);
+    assert.equal(back.data.items, data.items);
   });
 }
 

@@ -4,6 +4,10 @@ import { createExporter } from '../../src/exporterhelper/exporter.js';
 import type { HelperConfig } from '../../src/exporterhelper/config.js';
 import { PartialSendError, type PartialRejection, type SendFn } from '../../src/exporterhelper/send.js';
 import { ConsumerError, permanentError, retryableError, throttledError } from '../../src/errors/consumererror.js';
+import type { SignalData } from '../../src/component/signal.js';
+
+type TracesBatch = SignalData['traces'];
+import { readOtlp } from '../../src/pdata/batch.js';
 import type { Traces } from '../../src/pdata/proto.js';
 import { SelfTelemetry } from '../../src/telemetry/selftelemetry.js';
 import { metricValue, testSettings } from '../helpers/telemetry.js';
@@ -20,8 +24,8 @@ type Step = Error | 'ok' | PartialRejection;
 
 /** A send that follows a script (then succeeds), recording every attempt. */
 function scripted(script: Step[]) {
-  const attempts: Traces[] = [];
-  const send: SendFn<Traces> = async (data) => {
+  const attempts: TracesBatch[] = [];
+  const send: SendFn<TracesBatch> = async (data) => {
     attempts.push(data);
     const s = script.shift() ?? 'ok';
     if (s instanceof Error) throw s;
@@ -43,7 +47,7 @@ const queued = (size = 100, consumers = 2): HelperConfig => ({
   sending_queue: { enabled: true, num_consumers: consumers, queue_size: size, blocking: false },
 });
 
-function make(cfg: HelperConfig, send: SendFn<Traces>, extra: Parameters<typeof createExporter<'traces'>>[4] = {}) {
+function make(cfg: HelperConfig, send: SendFn<TracesBatch>, extra: Parameters<typeof createExporter<'traces'>>[4] = {}) {
   const telemetry = new SelfTelemetry({ processMetrics: false });
   const set = testSettings('otlp/test', 'exporter', telemetry);
   const exp = createExporter(set, 'traces', cfg, send, extra);
@@ -81,7 +85,7 @@ test('queued: a permanent error is not retried; the items are counted as dropped
   let done!: () => void;
   const attempted = new Promise<void>((r) => (done = r));
   const attempts: number[] = [];
-  const send: SendFn<Traces> = async () => {
+  const send: SendFn<TracesBatch> = async () => {
     attempts.push(1);
     done();
     throw permanentError('TG_EXPORT_PERMANENT', 'HTTP 400: bad request');
@@ -134,7 +138,7 @@ test('queued: retries exhausted are counted as dropped', async () => {
 
 test('the send gets an AbortSignal that fires at the timeout; the attempt fails retryable', async () => {
   let aborted = false;
-  const send: SendFn<Traces> = (_d, _c, signal) =>
+  const send: SendFn<TracesBatch> = (_d, _c, signal) =>
     new Promise((_resolve, reject) => {
       signal.addEventListener('abort', () => {
         aborted = true;
@@ -169,11 +173,11 @@ test('partial success: the rejected items are counted as dropped, the rest as se
 
 /** A send that blocks every call until released, announcing each call. */
 function gatedSend() {
-  const seen: Traces[] = [];
+  const seen: TracesBatch[] = [];
   let release!: () => void;
   let gate = new Promise<void>((r) => (release = r));
   const waiters: Array<{ n: number; resolve: () => void }> = [];
-  const send: SendFn<Traces> = async (data) => {
+  const send: SendFn<TracesBatch> = async (data) => {
     seen.push(data);
     for (const w of waiters.filter((w) => seen.length >= w.n)) w.resolve();
     await gate;
@@ -202,7 +206,7 @@ test('queue full: consume rejects with a retryable TG_QUEUE_FULL and enqueue_fai
   g.release();
   await exp.shutdown();
   assert.deepEqual(
-    g.seen.map((t) => t.resourceSpans![0]!.scopeSpans![0]!.spans![0]!.name),
+    g.seen.map((t) => readOtlp('traces', t).resourceSpans![0]!.scopeSpans![0]!.spans![0]!.name),
     ['a0', 'b0', 'c0'],
   );
   assert.equal(await metric('otelcol_exporter_sent_spans'), 3);
@@ -247,7 +251,7 @@ test('shutdown ends retry waits: each waiting request gets one last attempt', as
   const attempts: number[] = [];
   let failing!: () => void;
   const firstFailure = new Promise<void>((r) => (failing = r));
-  const send: SendFn<Traces> = async () => {
+  const send: SendFn<TracesBatch> = async () => {
     attempts.push(1);
     failing();
     throw retryableError('TG_EXPORT_RETRYABLE', 'destination down');
@@ -274,8 +278,8 @@ test('shutdown without start, and twice, is safe', async () => {
 function partialSend(per: number, failures: number, err = retryableError('TG_EXPORT_RETRYABLE', 'broker went away')) {
   const sent: string[] = [];
   const attempts: number[] = [];
-  const send: SendFn<Traces> = async (data, ctx) => {
-    const spans = data.resourceSpans?.[0]?.scopeSpans?.[0]?.spans ?? [];
+  const send: SendFn<TracesBatch> = async (data, ctx) => {
+    const spans = readOtlp('traces', data).resourceSpans?.[0]?.scopeSpans?.[0]?.spans ?? [];
     attempts.push(spans.length);
     const n = attempts.length <= failures ? Math.min(per, spans.length) : spans.length;
     for (const s of spans.slice(0, n)) sent.push(String(s.name));
@@ -314,8 +318,8 @@ test('partial progress: when retries run out only the unsent remainder is counte
 test('partial progress after a timeout: a send that settles on abort is waited for, and only its remainder is retried', async () => {
   const sent: string[] = [];
   const attempts: number[] = [];
-  const send: SendFn<Traces> = async (data, ctx, abort) => {
-    const spans = data.resourceSpans?.[0]?.scopeSpans?.[0]?.spans ?? [];
+  const send: SendFn<TracesBatch> = async (data, ctx, abort) => {
+    const spans = readOtlp('traces', data).resourceSpans?.[0]?.scopeSpans?.[0]?.spans ?? [];
     attempts.push(spans.length);
     for (let i = 0; i < spans.length; i++) {
       // The first attempt hangs after two spans until the deadline aborts it; then it stops there.

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cloneData, clonePromWrite } from '../../src/pdata/clone.js';
 import { decodeJSON, logsToJSON, metricsToJSON, tracesToJSON } from '../../src/pdata/otlpjson.js';
+import type { Logs } from '../../src/pdata/proto.js';
 import type { PromWrite, Traces } from '../../src/pdata/proto.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -12,15 +13,15 @@ const fixture = <S extends 'traces' | 'metrics' | 'logs'>(s: S) =>
 
 describe('cloneData', () => {
   it('copies every field of each signal', () => {
-    assert.deepEqual(tracesToJSON(cloneData('traces', fixture('traces'))), tracesToJSON(fixture('traces')));
+    assert.deepEqual(tracesToJSON(cloneData('traces', fixture('traces')) as Traces), tracesToJSON(fixture('traces')));
     const m = fixture('metrics');
     assert.deepEqual(metricsToJSON(cloneData('metrics', m) as typeof m), metricsToJSON(m));
-    assert.deepEqual(logsToJSON(cloneData('logs', fixture('logs'))), logsToJSON(fixture('logs')));
+    assert.deepEqual(logsToJSON(cloneData('logs', fixture('logs')) as Logs), logsToJSON(fixture('logs')));
   });
 
   it('shares nothing with the original', () => {
     const original: Traces = fixture('traces');
-    const copy = cloneData('traces', original);
+    const copy = cloneData('traces', original) as Traces;
     const span = copy.resourceSpans![0]!.scopeSpans![0]!.spans![0]!;
     span.name = 'changed';
     span.attributes!.push({ key: 'new', value: { boolValue: true } });

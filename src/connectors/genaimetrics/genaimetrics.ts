@@ -6,7 +6,8 @@ import { parseDuration } from '../../config/types.js';
 import { asConsumerError } from '../../errors/consumererror.js';
 import { createReporter, type Reporter } from '../../telemetry/report.js';
 import { countDataPoints } from '../../pdata/count.js';
-import type { Traces } from '../../pdata/proto.js';
+import type { SignalData } from '../../component/signal.js';
+import { readOtlp } from '../../pdata/batch.js';
 import { GenaiAggregator } from './aggregator.js';
 import type { GenaiMetricsConfig } from './config.js';
 
@@ -48,8 +49,8 @@ export class GenaiMetricsConnector implements ConnectorComponent<'traces'>, Comp
   }
 
   /** Aggregation is synchronous: nothing to wait for and nothing this connector can refuse. */
-  async consume(data: Traces, _ctx: RequestContext): Promise<void> {
-    this.aggregator.add(data);
+  async consume(data: SignalData['traces'], _ctx: RequestContext): Promise<void> {
+    this.aggregator.add(readOtlp('traces', data));
   }
 
   /** Emits every series now (one flush at a time, in order). */

@@ -1,4 +1,5 @@
-import { isPromMetrics, signalBatch, type Signal, type SignalData } from '../../component/signal.js';
+import { isEncodedOtlp, isPromMetrics, signalBatch, type Signal, type SignalData } from '../../component/signal.js';
+import { readOtlp } from '../../pdata/batch.js';
 import { logsToJSON, metricsToJSON, tracesToJSON } from '../../pdata/otlpjson.js';
 import {
   WriteRequest,
@@ -17,15 +18,18 @@ export type Line = [Record<string, unknown>, string];
 
 /** Counts per batch, under the collector's field names ("resource spans", "spans", ...). */
 export function summary<S extends Signal>(signal: S, data: SignalData[S], items: number): Line {
+  // Resources are counted from an encoded batch's index; only metrics need a decoded view.
+  const resources = isEncodedOtlp(data) ? data.entries.length : undefined;
   const b = signalBatch(signal, data);
   switch (b.signal) {
     case 'traces':
-      return [{ 'resource spans': b.data.resourceSpans?.length ?? 0, spans: items }, 'Traces'];
+      return [{ 'resource spans': resources ?? readOtlp('traces', b.data).resourceSpans?.length ?? 0, spans: items }, 'Traces'];
     case 'logs':
-      return [{ 'resource logs': b.data.resourceLogs?.length ?? 0, 'log records': items }, 'Logs'];
+      return [{ 'resource logs': resources ?? readOtlp('logs', b.data).resourceLogs?.length ?? 0, 'log records': items }, 'Logs'];
     case 'metrics': {
-      const m = b.data;
-      if (isPromMetrics(m)) return [{ format: 'prometheus remote-write', 'time series': m.request.timeseries?.length ?? 0, 'data points': items }, 'Metrics'];
+      const d = b.data;
+      if (isPromMetrics(d)) return [{ format: 'prometheus remote-write', 'time series': d.request.timeseries?.length ?? 0, 'data points': items }, 'Metrics'];
+      const m = readOtlp('metrics', d);
       let metrics = 0;
       for (const rm of m.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) metrics += sm.metrics?.length ?? 0;
       return [{ 'resource metrics': m.resourceMetrics?.length ?? 0, metrics, 'data points': items }, 'Metrics'];
@@ -36,10 +40,10 @@ export function summary<S extends Signal>(signal: S, data: SignalData[S], items:
 /** One line per item; `detailed` adds the item as a complete OTLP JSON request (`otlp`). */
 export function itemLines<S extends Signal>(signal: S, data: SignalData[S], detailed: boolean): Line[] {
   const b = signalBatch(signal, data);
-  if (b.signal === 'traces') return spanLines(b.data, detailed);
-  if (b.signal === 'logs') return logLines(b.data, detailed);
+  if (b.signal === 'traces') return spanLines(readOtlp('traces', b.data), detailed);
+  if (b.signal === 'logs') return logLines(readOtlp('logs', b.data), detailed);
   const m = b.data;
-  return isPromMetrics(m) ? promLines(m.request, detailed) : pointLines(m, detailed);
+  return isPromMetrics(m) ? promLines(m.request, detailed) : pointLines(readOtlp('metrics', m), detailed);
 }
 
 const hex = (b: Uint8Array | null | undefined) => (b && b.length ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex') : '');

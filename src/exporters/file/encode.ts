@@ -1,6 +1,7 @@
-import { isOtlp, isPromMetrics, type Signal, type SignalData } from '../../component/signal.js';
+import { isEncodedOtlp, isOtlp, isPromMetrics, type Signal, type SignalData } from '../../component/signal.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { permanentError } from '../../errors/consumererror.js';
+import { readOtlp } from '../../pdata/batch.js';
 import { encodeJSON, encodeProto } from '../../pdata/otlpjson.js';
 import { WriteRequest, type PromWrite } from '../../pdata/proto.js';
 
@@ -18,7 +19,7 @@ export type Encoder<S extends Signal> = (data: SignalData[S]) => Uint8Array;
 export function jsonEncoder<S extends Signal>(signal: S): Encoder<S> {
   return (data) => {
     if (isPromMetrics(data)) return Buffer.from(`{"prometheusRemoteWrite":${JSON.stringify(promWriteToJSON(data.request))}}\n`);
-    if (isOtlp(data)) return Buffer.from(`${encodeJSON(signal, data)}\n`);
+    if (isOtlp(data)) return Buffer.from(`${encodeJSON(signal, readOtlp(signal, data))}\n`);
     throw new Error(`file exporter: no JSON encoding for this ${signal} batch`);
   };
 }
@@ -31,7 +32,18 @@ export function protoEncoder<S extends Signal>(signal: S): Encoder<S> {
         'file exporter with format proto holds only OTLP requests; Prometheus remote-write metrics need format json',
       );
     }
-    const body = encodeProto(signal, data);
+    if (isEncodedOtlp(data)) {
+      // The bytes as received, entry after entry, behind the length: no encoding.
+      const out = Buffer.allocUnsafe(4 + data.bytes);
+      out.writeUInt32BE(data.bytes, 0);
+      let pos = 4;
+      for (const e of data.entries) {
+        out.set(e.buf, pos);
+        pos += e.buf.length;
+      }
+      return out;
+    }
+    const body = encodeProto(signal, readOtlp(signal, data));
     const out = Buffer.allocUnsafe(4 + body.length);
     out.writeUInt32BE(body.length, 0);
     out.set(body, 4);

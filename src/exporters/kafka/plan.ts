@@ -3,7 +3,8 @@
  * `producer.max_message_bytes`, encode. Pure (no I/O), so it is tested and
  * benchmarked on its own.
  */
-import { isPromMetrics, type MetricsData, type PromMetrics, type Signal, type SignalData } from '../../component/signal.js';
+import { isEncodedOtlp, isPromMetrics, type MetricsData, type PromMetrics, type Signal, type SignalData } from '../../component/signal.js';
+import { mergeData, readOtlp, type EncodedOtlp } from '../../pdata/batch.js';
 import { encodeJSON, encodeProto } from '../../pdata/otlpjson.js';
 import { WriteRequest, type Logs, type Metrics, type Traces } from '../../pdata/proto.js';
 import { otlpToPromWriteWithDrops, type TranslateDrop } from '../../translator/prometheus/index.js';
@@ -51,6 +52,53 @@ const mergeLogs = mergeBy(logsShape);
 const mergeMetrics = mergeBy(metricsShape);
 const mergeProm = mergeBy(promShape);
 
+/**
+ * An encoded batch as OTLP protobuf messages without a key: the bytes as
+ * they arrived when they fit, else cut at resource / scope / item
+ * boundaries into parts under the budget (no decoding either way).
+ */
+export function packEncoded<S extends Signal>(e: EncodedOtlp<S>, budget: number): Packed<EncodedOtlp<S>> {
+  const out: Packed<EncodedOtlp<S>> = { messages: [], tooLargeItems: 0, tooLargeBytes: 0 };
+  if (e.bytes <= budget) {
+    out.messages.push({ key: undefined, value: e.toBuffer(), items: e.items, data: e });
+    return out;
+  }
+  // Cut a copy: the batch itself stays whole for a later retry.
+  const rest = e.clone();
+  let room = budget;
+  while (rest.entries.length > 0) {
+    const part = rest.take(room, 'bytes');
+    if (part.bytes <= budget) {
+      out.messages.push({ key: undefined, value: part.toBuffer(), items: part.items, data: part });
+      room = budget;
+    } else if (part.items <= 1) {
+      out.tooLargeItems += part.items;
+      out.tooLargeBytes = Math.max(out.tooLargeBytes, part.bytes);
+    } else {
+      // Cuts estimate the prefixes they add; when a part comes out over, cut it again tighter.
+      rest.entries.unshift(...part.entries);
+      rest.items += part.items;
+      rest.bytes += part.bytes;
+      room = Math.max(1, Math.floor(room * 0.9));
+    }
+  }
+  return out;
+}
+
+/** The plan of an encoded batch written as OTLP protobuf: its unsent part merges back by concatenation. */
+function encodedPlan<S extends Signal>(signal: S, e: EncodedOtlp<S>, budget: number): Plan<SignalData[S]> {
+  return {
+    encoding: 'otlp_proto',
+    converted: [],
+    merge: (ms) =>
+      mergeData(
+        signal,
+        ms.map((m) => m.data),
+      ),
+    ...(packEncoded(e, budget) as unknown as Packed<SignalData[S]>),
+  };
+}
+
 // A metrics plan holds messages of one shape only; these guards let its merge say which.
 const isPromMessage = (m: Message<MetricsData>): m is Message<PromMetrics> => isPromMetrics(m.data);
 const isOtlpMessage = (m: Message<MetricsData>): m is Message<Metrics> => !isPromMetrics(m.data);
@@ -61,24 +109,24 @@ export function planner<S extends Signal>(signal: S, cfg: KafkaExporterConfig): 
     case 'traces': {
       const encoding: KafkaEncoding = cfg.traces.encoding ?? cfg.encoding;
       const encode = encoding === 'otlp_json' ? jsonTraces : protoTraces;
-      const split = cfg.partition_traces_by_id ? tracesByTraceId : one<Traces>;
-      return ((d: Traces, budgetFor: BudgetFor): Plan<Traces> => ({
-        encoding,
-        converted: [],
-        merge: mergeTraces,
-        ...pack(tracesShape, split(d), encode, budgetFor),
-      })) as Planner<S>;
+      const byKey = cfg.partition_traces_by_id;
+      const split = byKey ? tracesByTraceId : one<Traces>;
+      return ((d: SignalData['traces'], budgetFor: BudgetFor): Plan<SignalData['traces']> => {
+        if (!byKey && encoding === 'otlp_proto' && isEncodedOtlp(d)) return encodedPlan<'traces'>('traces', d as EncodedOtlp<'traces'>, budgetFor(undefined));
+        return { encoding, converted: [], merge: mergeTraces, ...pack(tracesShape, split(readOtlp('traces', d)), encode, budgetFor) } as Plan<
+          SignalData['traces']
+        >;
+      }) as Planner<S>;
     }
     case 'logs': {
       const encoding: KafkaEncoding = cfg.logs.encoding ?? cfg.encoding;
       const encode = encoding === 'otlp_json' ? jsonLogs : protoLogs;
-      const split = cfg.partition_logs_by_resource_attributes ? logsByResource : one<Logs>;
-      return ((d: Logs, budgetFor: BudgetFor): Plan<Logs> => ({
-        encoding,
-        converted: [],
-        merge: mergeLogs,
-        ...pack(logsShape, split(d), encode, budgetFor),
-      })) as Planner<S>;
+      const byKey = cfg.partition_logs_by_resource_attributes;
+      const split = byKey ? logsByResource : one<Logs>;
+      return ((d: SignalData['logs'], budgetFor: BudgetFor): Plan<SignalData['logs']> => {
+        if (!byKey && encoding === 'otlp_proto' && isEncodedOtlp(d)) return encodedPlan<'logs'>('logs', d as EncodedOtlp<'logs'>, budgetFor(undefined));
+        return { encoding, converted: [], merge: mergeLogs, ...pack(logsShape, split(readOtlp('logs', d)), encode, budgetFor) } as Plan<SignalData['logs']>;
+      }) as Planner<S>;
     }
     default: {
       const encoding: KafkaEncoding = cfg.metrics.encoding ?? cfg.encoding;
@@ -91,11 +139,14 @@ export function planner<S extends Signal>(signal: S, cfg: KafkaExporterConfig): 
       return ((d: MetricsData, budgetFor: BudgetFor): Plan<MetricsData> => {
         // Remote-write series are never converted: they go out as the WriteRequest they came in as.
         if (isPromMetrics(d)) return prw(d, budgetFor, []);
+        if (!byKey && encoding === 'otlp_proto' && isEncodedOtlp(d))
+          return encodedPlan<'metrics'>('metrics', d as EncodedOtlp<'metrics'>, budgetFor(undefined));
+        const md = readOtlp('metrics', d);
         if (encoding === 'prometheus_remote_write') {
-          const t = otlpToPromWriteWithDrops(d);
+          const t = otlpToPromWriteWithDrops(md);
           return prw({ format: 'prw', request: t.request }, budgetFor, t.dropped);
         }
-        const packed = pack(metricsShape, byKey ? metricsByResource(d) : one(d), encode, budgetFor);
+        const packed = pack(metricsShape, byKey ? metricsByResource(md) : one(md), encode, budgetFor);
         return { encoding, converted: [], merge: (ms) => mergeMetrics(ms.filter(isOtlpMessage)), ...packed };
       }) as Planner<S>;
     }

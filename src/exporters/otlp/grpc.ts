@@ -1,10 +1,10 @@
 import { Client, Metadata, credentials, type ChannelCredentials, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
 import type { Exporter, CreateSettings } from '../../component/factory.js';
-import { isOtlp, type OtlpData, type Signal, type SignalData } from '../../component/signal.js';
+import { isOtlp, type Signal, type SignalData } from '../../component/signal.js';
 import { parseDuration } from '../../config/types.js';
 import { createExporter } from '../../exporterhelper/exporter.js';
 import type { SendOutcome } from '../../exporterhelper/send.js';
-import { encodeProto } from '../../pdata/otlpjson.js';
+import { otlpBytes } from '../../pdata/batch.js';
 import { ExportLogsServiceResponse, ExportMetricsServiceResponse, ExportTraceServiceResponse } from '../../pdata/proto.js';
 import type { OtlpGrpcConfig } from './config.js';
 import { grpcError } from './grpcstatus.js';
@@ -30,8 +30,6 @@ export function grpcTarget(endpoint: string, insecure: boolean): { target: strin
   return { target: endpoint, secure: !insecure };
 }
 
-const asBuffer = (u: Uint8Array) => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
-
 /**
  * OTLP/gRPC exporter: Export calls through @grpc/grpc-js with the generated
  * static codecs (no reflection), gzip by default, headers as metadata, and
@@ -42,7 +40,8 @@ export function createOtlpGrpcExporter<S extends Signal>(set: CreateSettings, si
   const { target, secure } = grpcTarget(cfg.endpoint, cfg.tls?.insecure ?? false);
   const method = METHOD[signal];
   const decodeResponse = (b: Buffer) => RESPONSE[signal].decode(b);
-  const serialize = (d: OtlpData[S]) => asBuffer(encodeProto(signal, d));
+  // Encoded batches go out as the bytes they arrived in; decoded ones are encoded here.
+  const serialize = (d: SignalData[S]) => otlpBytes(signal, d);
   let client: Client | undefined;
   let md: Metadata;
 

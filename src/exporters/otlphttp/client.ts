@@ -3,11 +3,12 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { createGunzip, createInflate } from 'node:zlib';
-import type { OtlpData, Signal } from '../../component/signal.js';
+import type { Signal, SignalData } from '../../component/signal.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { retryableError } from '../../errors/consumererror.js';
 import type { SendOutcome } from '../../exporterhelper/send.js';
-import { encodeJSON, encodeProto, responseFromJSON, rpcStatusFromJSON } from '../../pdata/otlpjson.js';
+import { otlpBytes, readOtlp } from '../../pdata/batch.js';
+import { encodeJSON, responseFromJSON, rpcStatusFromJSON } from '../../pdata/otlpjson.js';
 import { ExportLogsServiceResponse, ExportMetricsServiceResponse, ExportTraceServiceResponse } from '../../pdata/proto.js';
 import { decodeRpcStatus, partialOutcome } from '../otlp/response.js';
 import type { TlsMaterial } from '../otlp/tls.js';
@@ -35,9 +36,12 @@ export function makeAgent(url: URL, tls: TlsMaterial | undefined): HttpAgent {
   return url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, ...(tls ?? {}) }) : new HttpAgent({ keepAlive: true });
 }
 
-/** Encodes one request body: OTLP protobuf or JSON, gzipped unless compression is none. */
-export async function encodeBody<S extends Signal>(signal: S, data: OtlpData[S], json: boolean, compress: boolean): Promise<Uint8Array> {
-  const raw = json ? Buffer.from(encodeJSON(signal, data)) : encodeProto(signal, data);
+/**
+ * Encodes one request body: OTLP protobuf (an encoded batch's bytes as they
+ * arrived) or JSON, gzipped unless compression is none.
+ */
+export async function encodeBody<S extends Signal>(signal: S, data: SignalData[S], json: boolean, compress: boolean): Promise<Uint8Array> {
+  const raw = json ? Buffer.from(encodeJSON(signal, readOtlp(signal, data))) : otlpBytes(signal, data);
   return compress ? gzip(raw) : raw;
 }
 

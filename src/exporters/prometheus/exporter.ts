@@ -13,7 +13,7 @@ import { parseDuration } from '../../config/types.js';
 import type { SelfTelemetry } from '../../telemetry/selftelemetry.js';
 import { DeltaToCumulative, otlpToPromWriteWithDrops, type PromTranslateOptions } from '../../translator/prometheus/index.js';
 import { closeServer, listen } from '../../util/endpoint.js';
-import { countItems } from '../../pdata/count.js';
+import { countItems, readOtlp } from '../../pdata/batch.js';
 import type { PrometheusExporterConfig } from './config.js';
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, render } from './exposition.js';
 import { createReporter, type Reporter } from '../../telemetry/report.js';
@@ -62,7 +62,7 @@ export class PrometheusExporter implements Exporter<'metrics'> {
       tel.sent('metrics', countItems('metrics', data));
       return;
     }
-    const { request, dropped } = otlpToPromWriteWithDrops(data, this.translate);
+    const { request, dropped } = otlpToPromWriteWithDrops(readOtlp('metrics', data), this.translate);
     this.store.ingest(request, []);
     let lost = 0;
     for (const d of dropped) {

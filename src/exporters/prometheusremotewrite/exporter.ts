@@ -12,7 +12,8 @@ import { backoffSettings, type HelperConfig } from '../../exporterhelper/config.
 import { createExporter } from '../../exporterhelper/exporter.js';
 import { sleep } from '../../exporterhelper/retry.js';
 import type { SendOutcome } from '../../exporterhelper/send.js';
-import type { Metrics, PromWrite } from '../../pdata/proto.js';
+import { readOtlp } from '../../pdata/batch.js';
+import type { PromWrite } from '../../pdata/proto.js';
 import { createReporter, type Reporter } from '../../telemetry/report.js';
 import { DeltaToCumulative, otlpToPromWriteWithDrops, type PromTranslateOptions } from '../../translator/prometheus/index.js';
 import { RemoteWriteClient } from './client.js';
@@ -151,7 +152,7 @@ export class PrwExporter implements Exporter<'metrics'> {
 
   private toPromWrite(data: MetricsData): PromWrite {
     if (isPromMetrics(data)) return data.request;
-    const { request, dropped } = otlpToPromWriteWithDrops(data as Metrics, this.translate);
+    const { request, dropped } = otlpToPromWriteWithDrops(readOtlp('metrics', data), this.translate);
     for (const d of dropped) {
       this.report.drop(
         { signal: 'metrics', code: d.reason, items: d.count, level: 'warn', key: `translate:${d.reason}` },

@@ -3,6 +3,7 @@ import type { RequestContext } from '../../component/context.js';
 import { MUTATES, type SignalConsumer } from '../../component/consumer.js';
 import type { CreateSettings } from '../../component/factory.js';
 import { isPromMetrics, signalBatch, type Signal, type SignalData } from '../../component/signal.js';
+import { ownOtlp } from '../../pdata/batch.js';
 import type { IMetric, Logs, Metrics, Traces } from '../../pdata/proto.js';
 import { compileActions, type ApplyActions, type AttrHolder } from './actions.js';
 import type { AttributesConfig } from './config.js';
@@ -46,16 +47,18 @@ export class AttributesProcessor<S extends Signal> implements Component, SignalC
 
   consume(data: SignalData[S], ctx: RequestContext): Promise<void> {
     try {
+      // Every item's attributes may change: work on decoded objects (an encoded batch is decoded here).
+      if (!isPromMetrics(data)) data = ownOtlp(this.signal, data);
       const b = signalBatch(this.signal, data);
       switch (b.signal) {
         case 'traces':
-          this.traces(b.data, ctx);
+          this.traces(b.data as Traces, ctx);
           break;
         case 'logs':
-          this.logs(b.data, ctx);
+          this.logs(b.data as Logs, ctx);
           break;
         case 'metrics':
-          if (!isPromMetrics(b.data)) this.metrics(b.data, ctx);
+          if (!isPromMetrics(b.data)) this.metrics(b.data as Metrics, ctx);
       }
     } catch (err) {
       return Promise.reject(err);

@@ -2,8 +2,9 @@ import type { Component } from '../../component/component.js';
 import type { RequestContext } from '../../component/context.js';
 import { MUTATES, READS_ONLY, type MetricsConsumer, type TracesConsumer } from '../../component/consumer.js';
 import type { CreateSettings, Processor } from '../../component/factory.js';
-import type { MetricsData } from '../../component/signal.js';
+import type { MetricsData, SignalData } from '../../component/signal.js';
 import { parseDuration } from '../../config/types.js';
+import { ownOtlp } from '../../pdata/batch.js';
 import type { ISpan, Traces } from '../../pdata/proto.js';
 import { ownAttrs, setAttr } from '../../genai/attrs.js';
 import { DERIVED, isLlmSpan, type Convention } from '../../genai/conventions.js';
@@ -85,7 +86,8 @@ export class GenaiProcessor implements Processor<'traces'>, Component {
   async start(): Promise<void> {}
   async shutdown(): Promise<void> {}
 
-  consume(data: Traces, ctx: RequestContext): Promise<void> {
+  consume(batch: SignalData['traces'], ctx: RequestContext): Promise<void> {
+    const data = ownOtlp('traces', batch);
     this.process(data, ctx);
     return this.next.consume(data, ctx);
   }

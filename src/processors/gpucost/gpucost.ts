@@ -2,7 +2,8 @@ import type { Component } from '../../component/component.js';
 import type { RequestContext } from '../../component/context.js';
 import { MUTATES, READS_ONLY, type MetricsConsumer, type TracesConsumer } from '../../component/consumer.js';
 import type { CreateSettings, Processor } from '../../component/factory.js';
-import type { MetricsData } from '../../component/signal.js';
+import type { MetricsData, SignalData } from '../../component/signal.js';
+import { ownOtlp } from '../../pdata/batch.js';
 import { parseDuration } from '../../config/types.js';
 import { asConsumerError } from '../../errors/consumererror.js';
 import { createRateLimitedLogger, type RateLimitedLogger } from '../../telemetry/ratelog.js';
@@ -127,7 +128,8 @@ export class GpucostTraces implements Processor<'traces'>, Component {
     this.stopped = true;
   }
 
-  async consume(data: Traces, ctx: RequestContext): Promise<void> {
+  async consume(batch: SignalData['traces'], ctx: RequestContext): Promise<void> {
+    const data = ownOtlp('traces', batch);
     const held = this.process(data, Date.now());
     if (held > 0 && this.ledger && this.ledger.pendingCount > this.cfg.shared.max_pending_spans) void this.tick(false);
     if (held > 0 && !hasSpans(data)) return;

@@ -2,7 +2,8 @@ import type { Component } from '../../component/component.js';
 import type { RequestContext } from '../../component/context.js';
 import { MUTATES, type LogsConsumer, type TracesConsumer } from '../../component/consumer.js';
 import type { CreateSettings, Processor } from '../../component/factory.js';
-import type { Logs, Traces } from '../../pdata/proto.js';
+import type { SignalData } from '../../component/signal.js';
+import { ownOtlp } from '../../pdata/batch.js';
 import { redactLogs, redactTraces } from './apply.js';
 import type { RedactionConfig } from './config.js';
 import { Redactor } from './redactor.js';
@@ -45,7 +46,8 @@ export class RedactionTraces extends RedactionBase implements Processor<'traces'
     super(set, cfg);
   }
 
-  consume(data: Traces, ctx: RequestContext): Promise<void> {
+  consume(batch: SignalData['traces'], ctx: RequestContext): Promise<void> {
+    const data = ownOtlp('traces', batch);
     redactTraces(this.r, data);
     this.report();
     return this.next.consume(data, ctx);
@@ -58,7 +60,8 @@ export class RedactionLogs extends RedactionBase implements Processor<'logs'> {
     super(set, cfg);
   }
 
-  consume(data: Logs, ctx: RequestContext): Promise<void> {
+  consume(batch: SignalData['logs'], ctx: RequestContext): Promise<void> {
+    const data = ownOtlp('logs', batch);
     redactLogs(this.r, this.cfg.keep_length, data);
     this.report();
     return this.next.consume(data, ctx);

@@ -3,22 +3,22 @@ import type { RequestContext } from '../../component/context.js';
 import { MUTATES, type SignalConsumer } from '../../component/consumer.js';
 import type { CreateSettings } from '../../component/factory.js';
 import { isPromMetrics, type Signal, type SignalData } from '../../component/signal.js';
+import { editResources } from '../../pdata/batch.js';
 import type { IResource } from '../../pdata/proto.js';
 import { compileActions, type ApplyActions, type AttrHolder } from '../attributes/actions.js';
 import type { ResourceConfig } from './config.js';
-
-const RESOURCE_LISTS: Record<Signal, string> = { traces: 'resourceSpans', metrics: 'resourceMetrics', logs: 'resourceLogs' };
 
 /**
  * The resource processor: runs the configured actions on the resource of
  * every resource group (a missing resource is created when an action writes).
  * Remote-write metrics pass through untouched: they have no resource (their
  * labels are per series); use OTLP metrics, or relabel at the source.
+ * An encoded batch stays encoded: only its Resource messages are decoded
+ * and re-encoded (batch.ts editResources), never its spans or points.
  */
 export class ResourceProcessor<S extends Signal> implements Component, SignalConsumer<S> {
   readonly capabilities = MUTATES;
   private readonly apply: ApplyActions;
-  private readonly list: string;
 
   constructor(
     set: CreateSettings,
@@ -28,7 +28,6 @@ export class ResourceProcessor<S extends Signal> implements Component, SignalCon
   ) {
     if (cfg.attributes.length === 0) set.logger.warn({ processor: set.id }, 'resource processor has no attributes actions: it changes nothing');
     this.apply = compileActions(cfg.attributes);
-    this.list = RESOURCE_LISTS[signal];
   }
 
   async start(): Promise<void> {}
@@ -37,18 +36,16 @@ export class ResourceProcessor<S extends Signal> implements Component, SignalCon
   consume(data: SignalData[S], ctx: RequestContext): Promise<void> {
     if (!(this.signal === 'metrics' && isPromMetrics(data))) {
       try {
-        const groups = (data as Record<string, Array<{ resource?: IResource | null }> | undefined>)[this.list];
-        for (const g of groups ?? []) {
-          const r = g.resource;
+        data = editResources(this.signal, data, (r) => {
           // Unset resources read a shared null from the prototype: give the group its own before writing.
           if (!r) {
             const fresh: IResource = { attributes: [] };
             this.apply(fresh as AttrHolder, ctx);
-            if ((fresh.attributes?.length ?? 0) > 0) g.resource = fresh;
-            continue;
+            return (fresh.attributes?.length ?? 0) > 0 ? fresh : undefined;
           }
           this.apply(r as AttrHolder, ctx);
-        }
+          return r;
+        });
       } catch (err) {
         return Promise.reject(err);
       }

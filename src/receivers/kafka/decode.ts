@@ -1,5 +1,6 @@
 import type { Signal, SignalData } from '../../component/signal.js';
-import { decodeJSON, decodeProto } from '../../pdata/otlpjson.js';
+import { EncodedOtlp } from '../../pdata/encoded.js';
+import { decodeJSON } from '../../pdata/otlpjson.js';
 import { WriteRequest } from '../../pdata/proto.js';
 
 export const KNOWN_ENCODINGS = new Set(['otlp_proto', 'otlp_json', 'prometheus_remote_write']);
@@ -11,7 +12,8 @@ export class RecordDecodeError extends Error {
 
 /**
  * Payload bytes → pipeline data. `encoding` is the record's own header when
- * it has one, else the topic's configured encoding. Remote-write records
+ * it has one, else the topic's configured encoding. OTLP protobuf stays the
+ * record's bytes (checked and indexed, not decoded); remote-write records
  * become Prometheus-shaped metrics, never OTLP.
  */
 export function decodeRecord<S extends Signal>(signal: S, encoding: string, value: Buffer | null): SignalData[S] {
@@ -20,7 +22,7 @@ export function decodeRecord<S extends Signal>(signal: S, encoding: string, valu
   try {
     switch (encoding) {
       case 'otlp_proto':
-        return decodeProto(signal, value);
+        return EncodedOtlp.scan(signal, value) as SignalData[S];
       case 'otlp_json':
         return decodeJSON(signal, value);
       default:

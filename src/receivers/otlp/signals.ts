@@ -1,7 +1,8 @@
 // What differs between the three OTLP signals, in one table, so the gRPC and
 // HTTP servers are written once for all of them.
 import type { Signal, SignalData } from '../../component/signal.js';
-import { decodeJSON, decodeProto, responseToJSON, type OtlpResponse } from '../../pdata/otlpjson.js';
+import { EncodedOtlp } from '../../pdata/encoded.js';
+import { decodeJSON, responseToJSON, type OtlpResponse } from '../../pdata/otlpjson.js';
 import { ExportLogsServiceResponse, ExportMetricsServiceResponse, ExportTraceServiceResponse } from '../../pdata/proto.js';
 
 export interface SignalSpec {
@@ -10,6 +11,7 @@ export interface SignalSpec {
   readonly grpcPath: string;
   /** Key of the HTTP path in the config. */
   readonly pathKey: 'traces_url_path' | 'metrics_url_path' | 'logs_url_path';
+  /** Protobuf body → an encoded batch: checked and indexed in one scan, not decoded. */
   decodeProto(bytes: Uint8Array): SignalData[Signal];
   decodeJSON(bytes: Uint8Array): SignalData[Signal];
   /** Export*ServiceResponse bytes, with partial_success when some items were rejected. */
@@ -37,7 +39,7 @@ function spec<S extends Signal>(signal: S, pkg: string, service: string, pathKey
     signal,
     grpcPath: `/opentelemetry.proto.collector.${pkg}.v1.${service}/Export`,
     pathKey,
-    decodeProto: (b) => decodeProto(signal, b),
+    decodeProto: (b) => EncodedOtlp.scan(signal, b) as SignalData[S],
     decodeJSON: (b) => decodeJSON(signal, b),
     responseProto: (rejected, message) => RESPONSE[signal].encode(PARTIAL[signal](rejected, message)).finish(),
     responseJSON: (rejected, message) => JSON.stringify(responseToJSON(signal, PARTIAL[signal](rejected, message))),

@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import type { CreateSettings } from '../../../src/component/factory.js';
 import type { Signal } from '../../../src/component/signal.js';
 import { validateAgainst } from '../../../src/config/validate.js';
-import { ExportTraceServiceRequest, type Logs, type Metrics, type Traces } from '../../../src/pdata/proto.js';
+import { EncodedOtlp, readOtlp } from '../../../src/pdata/batch.js';
+import { resourceAttrs, resourcesOf } from '../../helpers/otlpparts.js';
+import { ExportTraceServiceRequest, ScopeSpans, type Logs, type Metrics, type Traces } from '../../../src/pdata/proto.js';
 import { ResourceSchema, type ResourceConfig } from '../../../src/processors/resource/config.js';
 import { resourceFactory } from '../../../src/processors/resource/factory.js';
 import { ResourceProcessor } from '../../../src/processors/resource/resource.js';
@@ -62,6 +64,19 @@ test('traces, logs and OTLP metrics: actions apply to every resource', async () 
   check(m.resourceMetrics![0]!.resource!.attributes!);
   const round = ExportTraceServiceRequest.decode(ExportTraceServiceRequest.encode(t).finish());
   check(round.resourceSpans[0]!.resource!.attributes);
+});
+
+test('an encoded batch stays encoded: only the resources change, the spans are the bytes that came in', async () => {
+  const src = traces({ attrs: RES, scopes: [{ items: 3 }] }, { attrs: RES, scopes: [{ items: 2 }] });
+  const bytes = Buffer.from(ExportTraceServiceRequest.encode(src).finish());
+  const out = await run('traces', ACTIONS, EncodedOtlp.scan('traces', bytes), CTX);
+  assert.ok(out instanceof EncodedOtlp, 'no decoded objects handed on');
+  assert.equal(out.items, 5);
+  const t = readOtlp('traces', out);
+  for (let i = 0; i < resourcesOf(t).length; i++) check(resourceAttrs(t, i));
+  // Every ScopeSpans is byte for byte what was received.
+  const scopes = (d: Traces) => (d.resourceSpans ?? []).flatMap((rs) => (rs.scopeSpans ?? []).map((ss) => Buffer.from(ScopeSpans.encode(ss).finish()).toString('hex')));
+  assert.deepEqual(scopes(t), scopes(ExportTraceServiceRequest.decode(bytes)));
 });
 
 test('a batch without a resource gets one when an action writes', async () => {

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { encodeJSON, encodeProto } from '../../../src/pdata/otlpjson.js';
 import { RpcStatus, type Traces } from '../../../src/pdata/proto.js';
+import { spanAt } from '../../helpers/otlpparts.js';
 import { selfMetric, startGateway, type Gateway } from './harness.js';
 import { GRPC_PATHS, grpcCall, httpRequest, type HttpAnswer } from './rawclient.js';
 
@@ -69,6 +70,23 @@ describe('OTLP/HTTP', () => {
     const st = statusOf(a);
     assert.equal(st.code, 3); // INVALID_ARGUMENT
     assert.match(st.message, /^TG_DECODE: invalid protobuf ExportTraceServiceRequest/);
+    await stillServing();
+  });
+
+  test('trace and span IDs of the wrong size: 400 naming the field, nothing reaches the pipeline', async () => {
+    const before = gw.sink.calls;
+    const t = traces('short-id');
+    spanAt(t).traceId = Buffer.alloc(15, 1);
+    const a = await httpRequest(gw.httpUrl('/v1/traces'), { headers: PB, body: encodeProto('traces', t) });
+    assert.equal(a.status, 400);
+    const st = statusOf(a);
+    assert.equal(st.code, 3);
+    assert.equal(st.message, 'TG_DECODE: invalid protobuf ExportTraceServiceRequest: resourceSpans[0].scopeSpans[0].spans[0].traceId: 15 bytes; a trace ID is 16 bytes (or empty)');
+    const l = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'x' }, spanId: Buffer.alloc(9, 1) }] }] }] };
+    const b = await httpRequest(gw.httpUrl('/v1/logs'), { headers: PB, body: encodeProto('logs', l) });
+    assert.equal(b.status, 400);
+    assert.match(statusOf(b).message, /resourceLogs\[0\]\.scopeLogs\[0\]\.logRecords\[0\]\.spanId: 9 bytes; a span ID is 8 bytes/);
+    assert.equal(gw.sink.calls, before);
     await stillServing();
   });
 
@@ -228,6 +246,27 @@ describe('OTLP/gRPC', () => {
     const r = await grpcCall(gw.grpcPort, GRPC_PATHS.metrics, body.subarray(0, body.length - 4));
     assert.equal(r.error?.code, grpc.status.INVALID_ARGUMENT);
     assert.match(r.error!.details, /^TG_DECODE: invalid protobuf ExportMetricsServiceRequest/);
+    await stillServing();
+  });
+
+  test('a span ID of the wrong size: INVALID_ARGUMENT naming the field', async () => {
+    const t = traces('long-span-id');
+    spanAt(t).parentSpanId = Buffer.alloc(16, 3);
+    const r = await grpcCall(gw.grpcPort, GRPC_PATHS.traces, encodeProto('traces', t));
+    assert.equal(r.error?.code, grpc.status.INVALID_ARGUMENT);
+    assert.match(r.error?.details ?? '', /spans\[0\]\.parentSpanId: 16 bytes; a span ID is 8 bytes \(or empty\)$/);
+    await stillServing();
+  });
+
+  test('garbage nested deep inside an attribute: INVALID_ARGUMENT, never a crash', async () => {
+    const t = traces('nested-garbage');
+    const good = Buffer.from(encodeProto('traces', t));
+    // Replace the span name's bytes with a varint that never ends: still length-consistent outside.
+    const at = good.indexOf(Buffer.from('nested-garbage'));
+    good.fill(0xff, at - 2, at + 3);
+    const r = await grpcCall(gw.grpcPort, GRPC_PATHS.traces, good);
+    assert.equal(r.error?.code, grpc.status.INVALID_ARGUMENT);
+    assert.match(r.error?.details ?? '', /^TG_DECODE: invalid protobuf ExportTraceServiceRequest: resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]/);
     await stillServing();
   });
 

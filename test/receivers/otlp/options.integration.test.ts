@@ -76,7 +76,7 @@ describe('HTTP server options', () => {
     const exporter = traceExporter('http/json', { grpcPort: 0, httpPort: gw.httpPort, urlPath: '/ingest/spans' });
     await exportOk(exporter, rec.finished());
     await exporter.shutdown();
-    assert.ok(gw.sink.of('traces').some((r) => r.data.resourceSpans?.[0]?.scopeSpans?.[0]?.spans?.[0]?.name === 'custom-path'));
+    assert.ok(gw.sink.of('traces').some((r) => r.otlp.resourceSpans?.[0]?.scopeSpans?.[0]?.spans?.[0]?.name === 'custom-path'));
   });
 
   test('CORS: a preflight from an allowed origin is answered with the allowed method, headers and max age', async () => {
@@ -175,7 +175,7 @@ describe('TLS', () => {
       await exporter.shutdown();
     }
     assert.deepEqual(
-      gw.sink.of('traces').map((r) => r.data.resourceSpans?.[0]?.scopeSpans?.[0]?.spans?.[0]?.name),
+      gw.sink.of('traces').map((r) => r.otlp.resourceSpans?.[0]?.scopeSpans?.[0]?.spans?.[0]?.name),
       ['tls-grpc', 'tls-http/protobuf', 'tls-http/json'],
     );
   });

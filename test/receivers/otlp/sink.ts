@@ -5,12 +5,16 @@ import { Type } from '@sinclair/typebox';
 import type { Component } from '../../../src/component/component.js';
 import type { RequestContext } from '../../../src/component/context.js';
 import type { Exporter, ExporterFactory } from '../../../src/component/factory.js';
-import type { Signal, SignalData } from '../../../src/component/signal.js';
+import { isPromMetrics, type OtlpData, type Signal, type SignalData } from '../../../src/component/signal.js';
 import { FACTORIES, factoriesByKind } from '../../../src/components.js';
+import { readOtlp } from '../../../src/pdata/batch.js';
 
 export interface Received<S extends Signal = Signal> {
   signal: S;
+  /** The batch as the pipeline handed it over (encoded or decoded). */
   data: SignalData[S];
+  /** Its content as decoded OTLP objects (empty for remote-write metrics), for assertions. */
+  otlp: OtlpData[S];
   ctx: RequestContext;
 }
 
@@ -28,7 +32,8 @@ export class Sink implements Component {
 
   async consume(signal: Signal, data: SignalData[Signal], ctx: RequestContext): Promise<void> {
     this.calls++;
-    const r = { signal, data, ctx };
+    const otlp = isPromMetrics(data) ? {} : readOtlp(signal, data);
+    const r = { signal, data, otlp, ctx } as Received;
     await this.behavior?.(r);
     this.received.push(r);
   }

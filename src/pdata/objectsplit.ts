@@ -1,12 +1,14 @@
-// Moving items between requests for the batch processor: `take` cuts the
-// first n items off a request (into a new one), `merge` concatenates requests.
+// Moving items between decoded requests (the batch operations of decoded
+// OTLP objects and remote-write requests; encoded batches have their own in
+// encoded.ts): `take` cuts the first n items off a request (into a new one),
+// `merge` concatenates requests.
 //
 // Work is per resource / scope / metric / series, never per item: whole
 // entries move by reference and only the one entry cut in two is copied
 // (its resource and scope are deep-copied, so later processors that mutate
 // one batch do not change the other).
-import type { Signal, SignalData } from '../../component/signal.js';
-import { countMetricPoints } from '../../pdata/count.js';
+import type { OtlpData, Signal } from './signal.js';
+import { countMetricPoints } from './count.js';
 import {
   InstrumentationScope,
   KeyValue,
@@ -21,7 +23,7 @@ import {
   type Logs,
   type Metrics,
   type Traces,
-} from '../../pdata/proto.js';
+} from './proto.js';
 
 export interface BatchOps<T> {
   /** Moves the first `n` items of `d` into a new request; `d` keeps the rest. 0 < n < items(d). */
@@ -103,7 +105,12 @@ function cutScope(ss: Obj, n: number, L: Layout): Obj {
 }
 
 function cutResource(rs: Obj, n: number, L: Layout): Obj {
-  const scopes = takeList(rs[L.scope], n, (ss) => countScope(ss, L), (ss, k) => cutScope(ss, k, L));
+  const scopes = takeList(
+    rs[L.scope],
+    n,
+    (ss) => countScope(ss, L),
+    (ss, k) => cutScope(ss, k, L),
+  );
   return { resource: copyResource(rs.resource), schemaUrl: rs.schemaUrl, [L.scope]: scopes };
 }
 
@@ -111,7 +118,14 @@ function otlpOps<T>(L: Layout): BatchOps<T> {
   return {
     take(d: T, n: number): T {
       const list = (d as Obj)[L.res] as any[];
-      return { [L.res]: takeList(list, n, (rs) => countResource(rs, L), (rs, k) => cutResource(rs, k, L)) } as T;
+      return {
+        [L.res]: takeList(
+          list,
+          n,
+          (rs) => countResource(rs, L),
+          (rs, k) => cutResource(rs, k, L),
+        ),
+      } as T;
     },
     merge(parts: T[]): T {
       if (parts.length === 1) return parts[0]!;
@@ -217,14 +231,5 @@ export const promOps: BatchOps<PromBatch> = {
   },
 };
 
-/** The operations for one signal's data (metrics: by shape). */
-export function opsFor<S extends Signal>(signal: S, prom: boolean): BatchOps<SignalData[S]> {
-  switch (signal) {
-    case 'traces':
-      return tracesOps as unknown as BatchOps<SignalData[S]>;
-    case 'logs':
-      return logsOps as unknown as BatchOps<SignalData[S]>;
-    default:
-      return (prom ? promOps : otlpMetricsOps) as unknown as BatchOps<SignalData[S]>;
-  }
-}
+/** The operations on one signal's decoded OTLP objects. */
+export const OBJECT_OPS: { [S in Signal]: BatchOps<OtlpData[S]> } = { traces: tracesOps, metrics: otlpMetricsOps, logs: logsOps };
