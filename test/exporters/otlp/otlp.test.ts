@@ -158,7 +158,8 @@ test('RESOURCE_EXHAUSTED without RetryInfo is not retried', async () => {
 });
 
 test('a send that outlives the timeout is cancelled and retried', async () => {
-  // The first call is never answered: the client's 100ms timeout cancels it; the second is answered.
+  // The first call is never answered: the client's 400ms timeout cancels it; the second is answered
+  // (at once: the timeout is long enough for that on a loaded machine, where 100ms was not).
   const server = new Server();
   const calls: number[] = [];
   server.register(
@@ -173,7 +174,7 @@ test('a send that outlives the timeout is cancelled and retried', async () => {
   );
   const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
   after(() => server.forceShutdown());
-  const { exp } = make(config({ ...base(port), timeout: '100ms' }));
+  const { exp } = make(config({ ...base(port), timeout: '400ms' }));
   await exp.start(HOST);
   await exp.consume(traces(), {});
   await exp.shutdown();
