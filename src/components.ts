@@ -1,5 +1,6 @@
 import type { ComponentKind, Factory } from './component/factory.js';
 import { healthCheckFactory } from './extensions/health_check/factory.js';
+import { fileStorageFactory } from './extensions/file_storage/factory.js';
 import { batchFactory } from './processors/batch/factory.js';
 import { memoryLimiterFactory } from './processors/memory_limiter/factory.js';
 import { attributesFactory } from './processors/attributes/factory.js';
@@ -53,6 +54,7 @@ export const FACTORIES: readonly Factory[] = [
   genaiMetricsConnectorFactory,
   // extensions
   healthCheckFactory,
+  fileStorageFactory,
 ];
 
 export function factoriesByKind(list: readonly Factory[] = FACTORIES): Map<ComponentKind, Map<string, Factory>> {
@@ -60,8 +62,10 @@ export function factoriesByKind(list: readonly Factory[] = FACTORIES): Map<Compo
   for (const f of list) {
     let m = out.get(f.kind);
     if (!m) out.set(f.kind, (m = new Map()));
-    if (m.has(f.type)) throw new Error(`duplicate ${f.kind} type "${f.type}"`);
-    m.set(f.type, f);
+    for (const t of [f.type, ...(f.aliases ?? [])]) {
+      if (m.has(t)) throw new Error(`duplicate ${f.kind} type "${t}"`);
+      m.set(t, f);
+    }
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { FACTORIES, factoriesByKind } from '../components.js';
 import { ConfigError, loadConfigFiles } from '../config/load.js';
 import { configJsonSchema } from '../config/schema.js';
+import { collectorCompat, formatCompat } from '../config/compat.js';
 import { validateConfig } from '../config/validate.js';
 import { Service } from '../service/service.js';
 import { registerExtraCommands } from './commands.js';
@@ -63,9 +64,18 @@ program
   .command('validate')
   .description('check a config; exit 0 if valid, else 1 with every problem named by its path')
   .option('-c, --config <file>', 'config file; repeat to merge', collect, [])
-  .action((opts: { config: string[] }) => {
+  .option(
+    '--collector-compat',
+    'report what Tollgate implements, accepts with no effect and lacks in an OpenTelemetry Collector config (exit 1 if it would not run)',
+  )
+  .action((opts: { config: string[]; collectorCompat?: boolean }) => {
     const files = opts.config.length ? opts.config : [DEFAULT_CONFIG];
     try {
+      if (opts.collectorCompat) {
+        const r = collectorCompat(loadConfigFiles(files), factoriesByKind());
+        process.stdout.write(formatCompat(r));
+        process.exit(r.missing.length || r.problems.length ? 1 : 0);
+      }
       const { problems } = validateConfig(loadConfigFiles(files), factoriesByKind());
       if (problems.length) {
         for (const p of problems) process.stderr.write(`${p}\n`);

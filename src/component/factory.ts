@@ -33,6 +33,12 @@ interface FactoryBase<K extends ComponentKind, C> {
   /** Type name as used in component IDs. */
   readonly type: string;
   /**
+   * Further type names that select this factory: the OpenTelemetry Collector's
+   * current names where they differ (`otlp_grpc` for `otlp`), so a collector
+   * config works whichever name it uses.
+   */
+  readonly aliases?: readonly string[];
+  /**
    * The config schema (TypeBox, which is JSON Schema). Defaults come from it, so
    * the documented defaults, validation and the shipped JSON Schema agree.
    */

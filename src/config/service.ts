@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, Section } from './types.js';
+import { Duration } from './types.js';
+import { TelemetrySchema } from './telemetry.js';
 
 const Pipeline = Type.Object(
   {
@@ -18,21 +19,7 @@ export const ServiceSchema = Type.Object(
       'x-key-error': 'invalid pipeline ID (expected traces, metrics or logs, optionally followed by /name)',
       description: 'Pipelines by ID: `traces`, `metrics` or `logs`, optionally followed by `/name`.',
     }),
-    telemetry: Section({
-      metrics: Section({
-        address: Type.String({ default: '127.0.0.1:8888', description: 'Self-metrics listener (`/metrics`). Empty disables it.' }),
-        level: Type.Union([Type.Literal('none'), Type.Literal('basic'), Type.Literal('normal'), Type.Literal('detailed')], {
-          default: 'normal',
-          description: 'Accepted for compatibility; has no effect.',
-        }),
-      }),
-      logs: Section({
-        level: Type.Union(
-          ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)),
-          { default: 'info', description: 'pino log level; logs are JSON lines on stderr.' },
-        ),
-      }),
-    }),
+    telemetry: TelemetrySchema,
     shutdown_timeout: Duration('30s', 'Tollgate key: deadline for draining batches and queues on SIGTERM/SIGINT.'),
   },
   { additionalProperties: false },

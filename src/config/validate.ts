@@ -5,6 +5,9 @@ import { connectorRoute } from '../component/factory.js';
 import { SIGNALS, type Signal } from '../component/signal.js';
 import { ServiceSchema, type ServiceConfig } from './service.js';
 import type { RawConfig } from './load.js';
+import { validateTelemetry } from './telemetry.js';
+import { resolveStorageRefs } from '../exporterhelper/storageref.js';
+import { noEffectSettings, type NoEffectSetting } from './noeffect.js';
 
 export const SECTIONS: ReadonlyArray<[string, ComponentKind]> = [
   ['receivers', 'receiver'],
@@ -55,6 +58,8 @@ export interface ValidConfig {
   components: Map<string, ComponentConfig>; // key: `${section}:${id}`
   service: ServiceConfig;
   pipelines: PipelineSpec[];
+  /** Collector settings the config sets that Tollgate accepts with no effect (reported at start). */
+  noEffect: NoEffectSetting[];
 }
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
@@ -104,12 +109,12 @@ function formatAjvError(e: ErrorObject, base: string): string {
       if (parent?.['x-kind'] === 'duration') return `${at}: must be a duration such as "200ms", "5s" or "1m"`;
       return `${at}: must match ${e.params.pattern}`;
     case 'enum':
-      return `${at}: must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
+      return `${at}: must be one of ${choices(e.params.allowedValues as unknown[])}`;
     case 'type':
       return `${at}: must be ${e.params.type}`;
     case 'anyOf': {
       const lits = (parent?.anyOf ?? []).map((s: any) => s.const).filter((c: unknown) => c !== undefined);
-      if (lits.length) return `${at}: must be one of ${lits.join(', ')}`;
+      if (lits.length) return `${at}: must be one of ${choices(lits)}`;
       return `${at}: ${e.message ?? 'is invalid'}`;
     }
     case 'const':
@@ -117,6 +122,11 @@ function formatAjvError(e: ErrorObject, base: string): string {
     default:
       return `${at}: ${e.message ?? 'is invalid'}`;
   }
+}
+
+/** Allowed values for a message: the empty string is shown as "" so it is not lost in the list. */
+function choices(values: readonly unknown[]): string {
+  return values.map((v) => (v === '' ? '""' : String(v))).join(', ');
 }
 
 function join(a: string, b: string): string {
@@ -133,6 +143,7 @@ export function validateConfig(raw: RawConfig, factories: ReadonlyMap<ComponentK
   problems: string[];
 } {
   const problems: string[] = [];
+  const noEffect: NoEffectSetting[] = [];
   const components = new Map<string, ComponentConfig>();
   const known = new Set([...SECTIONS.map(([s]) => s), 'service']);
   for (const k of Object.keys(raw)) if (!known.has(k)) problems.push(`${k}: unknown key (known: ${[...known].join(', ')})`);
@@ -158,21 +169,26 @@ export function validateConfig(raw: RawConfig, factories: ReadonlyMap<ComponentK
         continue;
       }
       const cfg = cfgIn === null || cfgIn === undefined ? {} : cfgIn;
+      const written = structuredClone(cfg); // as the user wrote it: validation fills defaults in place
       const errs = validateAgainst(factory.schema, cfg, path).filter((e) => e !== '');
       // Valid against the schema, the config is the factory's config type: validate may read it as such.
       if (errs.length === 0 && factory.validate) errs.push(...factory.validate(cfg).map((e: string) => `${path}.${e}`));
       problems.push(...errs);
+      if (errs.length === 0) noEffect.push(...noEffectSettings(factory.schema, written, path));
       components.set(componentKey(section, id), { id, type, kind, factory, config: cfg });
     }
   }
 
   const svcRaw = raw.service ?? {};
   if (raw.service === undefined) problems.push('service: required');
+  const svcWritten = structuredClone(svcRaw);
   const svcErrs = validateAgainst(ServiceSchema, svcRaw, 'service').filter((e) => e !== '');
   problems.push(...svcErrs);
+  if (svcErrs.length === 0) noEffect.push(...noEffectSettings(ServiceSchema, svcWritten, 'service'));
   const service = svcRaw as ServiceConfig;
   const pipelines: PipelineSpec[] = [];
   if (svcErrs.length === 0) {
+    problems.push(...validateTelemetry(service.telemetry));
     for (const ext of service.extensions) {
       if (!components.has(componentKey('extensions', ext))) problems.push(`service.extensions: "${ext}" is not configured under extensions`);
     }
@@ -208,6 +224,7 @@ export function validateConfig(raw: RawConfig, factories: ReadonlyMap<ComponentK
       }
       pipelines.push({ id: pid, signal, receivers: p.receivers, processors: p.processors, exporters: p.exporters });
     }
+    problems.push(...resolveStorageRefs(components, service.extensions));
     // A connector must be used on both sides, over a route it supports.
     for (const c of components.values()) {
       if (c.kind !== 'connector') continue;
@@ -225,7 +242,7 @@ export function validateConfig(raw: RawConfig, factories: ReadonlyMap<ComponentK
   }
   const dedup = [...new Set(problems)];
   if (dedup.length) return { problems: dedup };
-  return { config: { components, service, pipelines }, problems: [] };
+  return { config: { components, service, pipelines, noEffect }, problems: [] };
 }
 
 export { SIGNALS };

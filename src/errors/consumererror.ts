@@ -14,6 +14,13 @@ export interface ConsumerErrorOptions {
   rejectedItems?: number;
   /** HTTP status the downstream answered, when there was one. */
   status?: number;
+  /**
+   * The downstream's answer as a gRPC status code (google.rpc.Code), when an
+   * OTLP exporter got one: receivers pass it through to their client, as the
+   * collector does (a 400 / INVALID_ARGUMENT from the next hop is answered
+   * 400 / INVALID_ARGUMENT, not 500).
+   */
+  grpcCode?: number;
   cause?: unknown;
 }
 
@@ -23,6 +30,7 @@ export class ConsumerError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly rejectedItems: number | undefined;
   readonly status: number | undefined;
+  readonly grpcCode: number | undefined;
 
   constructor(kind: ErrorKind, code: string, message: string, opts: ConsumerErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -32,6 +40,7 @@ export class ConsumerError extends Error {
     this.retryAfterMs = opts.retryAfterMs;
     this.rejectedItems = opts.rejectedItems;
     this.status = opts.status;
+    this.grpcCode = opts.grpcCode;
   }
 
   get retryable(): boolean {

@@ -83,11 +83,11 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCodeValue]: CodeDoc } = {
   },
   [ErrorCode.EXPORT_PERMANENT]: {
     meaning: 'the destination refused for good (non-retryable status or gRPC code)',
-    where: 'drop reason; 500 to the client when the queue is off',
+    where: "drop reason; with the queue off the client gets the next hop's answer as the collector passes it on (OTLP exporters: 400 → 400 / INVALID_ARGUMENT, 403 → 403, gRPC codes as they came; otherwise 500 / INTERNAL)",
   },
   [ErrorCode.EXPORT_RETRYABLE]: {
     meaning: 'a send failed in a retryable way (connection error, 429/502/503/504, `UNAVAILABLE`, …)',
-    where: 'log lines; drop reason when retries are off; 503 (429 when throttled) to the client when the queue is off',
+    where: "log lines; drop reason when retries are off; with the queue off the client gets 503 / UNAVAILABLE, or the next hop's own code (429 / RESOURCE_EXHAUSTED from an OTLP exporter's next hop)",
   },
   [ErrorCode.EXPORT_TIMEOUT]: {
     meaning: 'a send attempt passed `timeout`',
@@ -95,7 +95,7 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCodeValue]: CodeDoc } = {
   },
   [ErrorCode.RETRIES_EXHAUSTED]: {
     meaning: '`retry_on_failure` gave up (`max_elapsed_time`)',
-    where: 'drop reason (memory queue; the persistent queue keeps the request); status message when the queue is off',
+    where: "drop reason (memory queue; the persistent queue keeps the request); with the queue off the client gets 503 / UNAVAILABLE with Retry-After (or the next hop's last code, e.g. 429 / RESOURCE_EXHAUSTED), as the collector answers",
   },
   [ErrorCode.TOO_LARGE_ITEM]: {
     meaning: 'a request larger than the persistent queue\'s `max_bytes`, or a Kafka item over `max_message_bytes`',

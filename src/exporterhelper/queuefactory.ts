@@ -25,11 +25,12 @@ export interface QueueSettings<T> {
 /** The memory queue, or the persistent one when `sending_queue.storage` is set. */
 export function createQueue<T>(set: QueueSettings<T>): SendingQueue<T> {
   const storage = set.cfg.storage;
+  if (typeof storage === 'string') throw new Error(`sending_queue.storage: extension ${storage} was not resolved to its settings`);
   if (storage) return createPersistentQueue(set, storage);
   return createMemoryQueue<T>({
     capacity: set.cfg.queue_size,
     consumers: set.cfg.num_consumers,
-    blocking: set.cfg.blocking,
+    blocking: set.cfg.block_on_overflow || set.cfg.blocking === true,
     onSize: set.onSize,
   });
 }

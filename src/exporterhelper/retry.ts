@@ -66,7 +66,7 @@ export function createRetrySender<T>(next: Sender<T>, o: RetryOptions): Sender<T
 }
 
 function giveUp(err: ConsumerError, code: string, message: string): ConsumerError {
-  return new ConsumerError(err.kind, code, message, { retryAfterMs: err.retryAfterMs, status: err.status, cause: err });
+  return new ConsumerError(err.kind, code, message, { retryAfterMs: err.retryAfterMs, status: err.status, grpcCode: err.grpcCode, cause: err });
 }
 
 /** The final error, carrying the remainder when attempts got part of the request out. */

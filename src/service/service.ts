@@ -5,7 +5,8 @@ import { loadConfigFiles, ConfigError, type RawConfig } from '../config/load.js'
 import { parseDuration } from '../config/types.js';
 import { validateConfig, type ValidConfig } from '../config/validate.js';
 import { buildGraph, type Graph } from '../pipeline/graph.js';
-import { createLogger } from '../telemetry/logger.js';
+import { createServiceLogger } from '../telemetry/logger.js';
+import { metricsListeners } from '../config/telemetry.js';
 import { SelfTelemetry } from '../telemetry/selftelemetry.js';
 import { TelemetryServer } from '../telemetry/server.js';
 import { factoriesByKind } from '../components.js';
@@ -38,8 +39,8 @@ export class Service implements Host {
 
   constructor(raw: RawConfig, opts: ServiceOptions = {}) {
     this.config = checkConfig(raw, opts.factories);
-    this.logger = opts.logger ?? createLogger(this.config.service.telemetry.logs.level);
-    this.telemetryServer = new TelemetryServer(this.telemetry, this.config.service.telemetry.metrics.address, this.logger);
+    this.logger = opts.logger ?? createServiceLogger(this.config.service.telemetry.logs);
+    this.telemetryServer = new TelemetryServer(this.telemetry, metricsListeners(this.config.service.telemetry.metrics), this.logger);
   }
 
   static fromFiles(paths: readonly string[], opts: ServiceOptions = {}): Service {
@@ -61,6 +62,8 @@ export class Service implements Host {
       logger: this.logger.child({ component: id, kind }),
       telemetry: this.telemetry,
     }));
+    // Collector settings that change nothing here are said once, never silently ignored.
+    for (const s of this.config.noEffect) this.logger.info({ setting: s.path, reason: s.why }, 'collector setting accepted with no effect');
     try {
       await this.telemetryServer.start();
       for (const node of this.graph.nodes) {

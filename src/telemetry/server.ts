@@ -3,37 +3,50 @@ import type { Logger } from 'pino';
 import { closeServer, listen } from '../util/endpoint.js';
 import type { SelfTelemetry } from './selftelemetry.js';
 
-/** Serves the gateway's own metrics on `service.telemetry.metrics.address` at `/metrics`. */
+/**
+ * Serves the gateway's own metrics at `/metrics` on every listener
+ * `service.telemetry.metrics` asks for (its pull readers, or `address`); none
+ * when self-metrics are off (`level: none`, or an empty `address`).
+ */
 export class TelemetryServer {
-  private server: Server | undefined;
-  port = 0;
+  private servers: Server[] = [];
+  /** Port of each listener, in the order configured. */
+  ports: number[] = [];
 
   constructor(
     private readonly telemetry: SelfTelemetry,
-    private readonly address: string,
+    private readonly addresses: readonly string[],
     private readonly logger: Logger,
   ) {}
 
+  /** Port of the first listener (0 when there is none). */
+  get port(): number {
+    return this.ports[0] ?? 0;
+  }
+
   async start(): Promise<void> {
-    if (!this.address) return;
-    this.server = createServer((req, res) => {
-      if (req.url?.split('?')[0] !== '/metrics') {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: self-metrics are at /metrics\n');
-        return;
-      }
-      this.telemetry.registry
-        .metrics()
-        .then((body) => res.writeHead(200, { 'content-type': this.telemetry.registry.contentType }).end(body))
-        .catch((err: Error) => {
-          this.logger.error({ err }, 'rendering self-metrics failed');
-          res.writeHead(500).end();
-        });
-    });
-    const { port } = await listen(this.server, this.address, 'service.telemetry.metrics');
-    this.port = port;
+    for (const address of this.addresses) {
+      const server = createServer((req, res) => {
+        if (req.url?.split('?')[0] !== '/metrics') {
+          res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: self-metrics are at /metrics\n');
+          return;
+        }
+        this.telemetry.registry
+          .metrics()
+          .then((body) => res.writeHead(200, { 'content-type': this.telemetry.registry.contentType }).end(body))
+          .catch((err: Error) => {
+            this.logger.error({ err }, 'rendering self-metrics failed');
+            res.writeHead(500).end();
+          });
+      });
+      const { port } = await listen(server, address, 'service.telemetry.metrics');
+      this.servers.push(server);
+      this.ports.push(port);
+    }
   }
 
   async shutdown(): Promise<void> {
-    if (this.server) await closeServer(this.server, 1000);
+    await Promise.all(this.servers.map((s) => closeServer(s, 1000)));
+    this.servers = [];
   }
 }

@@ -18,6 +18,7 @@ const MINIMAL: Record<string, () => Record<string, unknown>> = {
   'exporter/prometheusremotewrite': () => ({ endpoint: 'http://127.0.0.1:1/api/v1/receive' }),
   'exporter/prometheus': () => ({ endpoint: '127.0.0.1:0' }),
   'extension/health_check': () => ({ endpoint: '127.0.0.1:0' }),
+  'extension/file_storage': () => ({ directory: join(tmp, 'storage'), create_directory: true }),
   'processor/memory_limiter': () => ({ limit_mib: 4096 }),
 };
 

@@ -67,7 +67,15 @@ function queueSettings(storage?: StorageConfig): QueueSettings<any> {
   return {
     id: 'otlp',
     signal: 'traces',
-    cfg: { enabled: true, num_consumers: 1, queue_size: 5, blocking: false, ...(storage === undefined ? {} : { storage }) },
+    cfg: {
+      enabled: true,
+      num_consumers: 1,
+      queue_size: 5,
+      sizer: 'requests',
+      block_on_overflow: false,
+      wait_for_result: false,
+      ...(storage === undefined ? {} : { storage }),
+    },
     codec: signalCodec('traces'),
     logger: silentLogger(),
     telemetry: new SelfTelemetry({ processMetrics: false }),

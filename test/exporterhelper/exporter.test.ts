@@ -44,7 +44,7 @@ const fastRetry = { enabled: true, initial_interval: '10ms', randomization_facto
 const direct: HelperConfig = { timeout: '5s', retry_on_failure: fastRetry };
 const queued = (size = 100, consumers = 2): HelperConfig => ({
   ...direct,
-  sending_queue: { enabled: true, num_consumers: consumers, queue_size: size, blocking: false },
+  sending_queue: { enabled: true, num_consumers: consumers, queue_size: size, sizer: 'requests', block_on_overflow: false, wait_for_result: false },
 });
 
 function make(cfg: HelperConfig, send: SendFn<TracesBatch>, extra: Parameters<typeof createExporter<'traces'>>[4] = {}) {
@@ -214,7 +214,7 @@ test('queue full: consume rejects with a retryable TG_QUEUE_FULL and enqueue_fai
 
 test('blocking queue: consume waits for room instead of refusing', async () => {
   const g = gatedSend();
-  const cfg: HelperConfig = { ...direct, sending_queue: { enabled: true, num_consumers: 1, queue_size: 1, blocking: true } };
+  const cfg: HelperConfig = { ...direct, sending_queue: { enabled: true, num_consumers: 1, queue_size: 1, sizer: 'requests', block_on_overflow: true, wait_for_result: false } };
   const { exp } = make(cfg, g.send);
   await exp.start(HOST);
   await exp.consume(traces(1), {});

@@ -1,6 +1,8 @@
 // The persistent sending queue: an exporter whose `sending_queue.storage` is
 // set gets it instead of the memory queue (queuefactory.ts).
 import { join } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { StorageSchema } from './config.js';
 import type { QueueSettings } from '../queuefactory.js';
 import type { StorageConfig } from './config.js';
 import { PersistentQueue } from './queue.js';
@@ -13,7 +15,13 @@ export function queueDir(directory: string, id: string, signal: string): string 
   return join(directory, `${id.replace(/[^A-Za-z0-9_.-]/g, '_')}-${signal}`);
 }
 
-export function createPersistentQueue<T>(set: QueueSettings<T>, st: StorageConfig): PersistentQueue<T> {
+/** The in-place storage keys with their defaults filled (they arrive without them from the sending_queue union). */
+export function storageSettings(st: Partial<StorageConfig> & { directory: string }): StorageConfig {
+  return Value.Default(StorageSchema, { ...st }) as StorageConfig;
+}
+
+export function createPersistentQueue<T>(set: QueueSettings<T>, given: Partial<StorageConfig> & { directory: string }): PersistentQueue<T> {
+  const st = storageSettings(given);
   return new PersistentQueue<T>({
     id: set.id,
     signal: set.signal,

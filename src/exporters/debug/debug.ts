@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { loggerTo } from '../../telemetry/logger.js';
 import type { Exporter, CreateSettings } from '../../component/factory.js';
 import type { Signal, SignalData } from '../../component/signal.js';
 import { createExporter } from '../../exporterhelper/exporter.js';
@@ -22,7 +23,7 @@ export function createDebugExporter<S extends Signal>(set: CreateSettings, signa
   return createExporter(
     set,
     signal,
-    {},
+    cfg.sending_queue ? { sending_queue: cfg.sending_queue } : {},
     async (data: SignalData[S]) => {
       if (!sample()) return;
       const [fields, msg] = summary(signal, data, countItems(signal, data));
@@ -32,7 +33,7 @@ export function createDebugExporter<S extends Signal>(set: CreateSettings, signa
     {
       async start() {
         if (!cfg.use_internal_logger) {
-          own = pino({ base: { exporter: set.id } }, pino.destination({ fd: 1, sync: false }));
+          own = loggerTo(cfg.output_paths ?? ['stdout'], 'info', { exporter: set.id });
           out = own;
         }
       },

@@ -5,6 +5,7 @@ import { createOtlpGrpcExporter } from './grpc.js';
 export const otlpExporterFactory: ExporterFactory<OtlpGrpcConfig> = {
   kind: 'exporter',
   type: 'otlp',
+  aliases: ['otlp_grpc'],
   schema: OtlpGrpcSchema,
   create: {
     traces: (set, cfg) => createOtlpGrpcExporter(set, 'traces', cfg),

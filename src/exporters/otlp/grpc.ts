@@ -1,7 +1,7 @@
 import { Client, Metadata, credentials, type ChannelCredentials, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
 import type { Exporter, CreateSettings } from '../../component/factory.js';
 import { isOtlp, type Signal, type SignalData } from '../../component/signal.js';
-import { parseDuration } from '../../config/types.js';
+import { headerMap, parseDuration } from '../../config/types.js';
 import { createExporter } from '../../exporterhelper/exporter.js';
 import type { SendOutcome } from '../../exporterhelper/send.js';
 import { otlpBytes } from '../../pdata/batch.js';
@@ -69,12 +69,20 @@ export function createOtlpGrpcExporter<S extends Signal>(set: CreateSettings, si
         creds = credentials.createSsl(t.ca ?? null, t.key ?? null, t.cert ?? null, { rejectUnauthorized: t.rejectUnauthorized });
         if (t.servername) options['grpc.ssl_target_name_override'] = t.servername;
       } else creds = credentials.createInsecure();
-      if (cfg.compression === 'gzip') options['grpc.default_compression_algorithm'] = GZIP;
+      // zstd and snappy are accepted and sent as gzip (grpc-js has no other codec; reported at start).
+      if (cfg.compression === 'gzip' || cfg.compression === 'zstd' || cfg.compression === 'snappy') options['grpc.default_compression_algorithm'] = GZIP;
+      if (cfg.authority) options['grpc.default_authority'] = cfg.authority;
+      if (cfg.user_agent) options['grpc.primary_user_agent'] = cfg.user_agent;
+      if (cfg.balancer_name) options['grpc.service_config'] = JSON.stringify({ loadBalancingConfig: [{ [cfg.balancer_name]: {} }] });
+      const ka = cfg.keepalive;
+      if (ka?.time !== undefined && parseDuration(ka.time) > 0) options['grpc.keepalive_time_ms'] = parseDuration(ka.time);
+      if (ka?.timeout !== undefined && parseDuration(ka.timeout) > 0) options['grpc.keepalive_timeout_ms'] = parseDuration(ka.timeout);
+      if (ka?.permit_without_stream) options['grpc.keepalive_permit_without_calls'] = 1;
       // grpc-js backs reconnects off up to 120 s; capped at the retry interval, a
       // destination that comes back is found by the next retry, not minutes later.
       if (cfg.retry_on_failure.enabled) options['grpc.max_reconnect_backoff_ms'] = Math.max(1000, parseDuration(cfg.retry_on_failure.max_interval));
       md = new Metadata();
-      for (const [k, v] of Object.entries(cfg.headers ?? {})) md.set(k, v);
+      for (const [k, v] of Object.entries(headerMap(cfg.headers))) md.set(k, v);
       client = new Client(target, creds, options);
     },
     async shutdown() {

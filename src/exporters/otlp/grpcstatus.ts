@@ -18,7 +18,9 @@ export function grpcError(err: ServiceError, target: string): ConsumerError {
   const bin = err.metadata?.get('grpc-status-details-bin')[0];
   const delay = bin instanceof Buffer ? retryDelayOf(decodeRpcStatus(bin)) : undefined;
   const retryable = RETRYABLE.has(err.code) || (err.code === Status.RESOURCE_EXHAUSTED && delay !== undefined);
-  if (!retryable) return permanentError(ErrorCode.EXPORT_PERMANENT, message, { cause: err });
-  if (delay !== undefined) return throttledError(ErrorCode.EXPORT_RETRYABLE, message, delay, { cause: err });
-  return retryableError(ErrorCode.EXPORT_RETRYABLE, message, { cause: err });
+  // The code travels on, so a receiver upstream answers with it (as the collector passes the status through).
+  const opts = { cause: err, grpcCode: err.code };
+  if (!retryable) return permanentError(ErrorCode.EXPORT_PERMANENT, message, opts);
+  if (delay !== undefined) return throttledError(ErrorCode.EXPORT_RETRYABLE, message, delay, opts);
+  return retryableError(ErrorCode.EXPORT_RETRYABLE, message, opts);
 }

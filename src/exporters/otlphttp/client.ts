@@ -1,8 +1,10 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
-import { gzip as gzipCb } from 'node:zlib';
+import { deflate as deflateCb, gzip as gzipCb } from 'node:zlib';
 import { createGunzip, createInflate } from 'node:zlib';
+import { snappyEncode } from '../../prw/snappy.js';
+import { zstdCompress } from '../../util/zstd.js';
 import type { Signal, SignalData } from '../../component/signal.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { retryableError } from '../../errors/consumererror.js';
@@ -15,6 +17,40 @@ import type { TlsMaterial } from '../otlp/tls.js';
 import { httpError } from './httpstatus.js';
 
 const gzip = promisify(gzipCb);
+const zlibDeflate = promisify(deflateCb);
+
+/** A request body encoding: the Content-Encoding sent and how the body is made. */
+export interface BodyCompression {
+  readonly encoding: string | undefined;
+  compress(raw: Uint8Array): Promise<Uint8Array>;
+}
+
+/**
+ * The compressor of a `compression` value, as the collector's confighttp
+ * client: gzip, zstd, zlib and deflate (both the zlib
+ * format, as the collector writes them), snappy (block format);
+ * x-snappy-framed and lz4 are sent as gzip; none or "" uncompressed.
+ */
+export function bodyCompression(name: string, level?: number): BodyCompression {
+  const lvl = level === undefined ? {} : { level };
+  switch (name) {
+    case 'gzip':
+    case 'x-snappy-framed':
+    case 'lz4':
+      return { encoding: 'gzip', compress: (b) => gzip(b, lvl) };
+    case 'zstd':
+      return { encoding: 'zstd', compress: async (b) => zstdCompress(b, level ?? 3) };
+    case 'zlib':
+      return { encoding: 'zlib', compress: (b) => zlibDeflate(b, lvl) };
+    case 'deflate':
+      return { encoding: 'deflate', compress: (b) => zlibDeflate(b, lvl) };
+    case 'snappy':
+      return { encoding: 'snappy', compress: async (b) => snappyEncode(b) };
+    default:
+      return { encoding: undefined, compress: async (b) => b };
+  }
+}
+
 const RESPONSE: Record<Signal, { decode(b: Uint8Array): unknown }> = {
   traces: ExportTraceServiceResponse,
   metrics: ExportMetricsServiceResponse,
@@ -27,22 +63,22 @@ export interface PostOptions {
   url: URL;
   signal: Signal;
   json: boolean;
-  gzip: boolean;
+  contentEncoding: string | undefined;
   headers: Record<string, string>;
   agent: HttpAgent;
 }
 
-export function makeAgent(url: URL, tls: TlsMaterial | undefined): HttpAgent {
-  return url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, ...(tls ?? {}) }) : new HttpAgent({ keepAlive: true });
+export function makeAgent(url: URL, tls: TlsMaterial | undefined, pool: { keepAlive: boolean; maxSockets?: number; maxFreeSockets?: number } = { keepAlive: true }): HttpAgent {
+  return url.protocol === 'https:' ? new HttpsAgent({ ...pool, ...(tls ?? {}) }) : new HttpAgent(pool);
 }
 
 /**
  * Encodes one request body: OTLP protobuf (an encoded batch's bytes as they
- * arrived) or JSON, gzipped unless compression is none.
+ * arrived) or JSON, compressed as configured.
  */
-export async function encodeBody<S extends Signal>(signal: S, data: SignalData[S], json: boolean, compress: boolean): Promise<Uint8Array> {
+export async function encodeBody<S extends Signal>(signal: S, data: SignalData[S], json: boolean, c: BodyCompression): Promise<Uint8Array> {
   const raw = json ? Buffer.from(encodeJSON(signal, readOtlp(signal, data))) : otlpBytes(signal, data);
-  return compress ? gzip(raw) : raw;
+  return c.compress(raw);
 }
 
 /**
@@ -64,7 +100,7 @@ export function post(o: PostOptions, body: Uint8Array, abort: AbortSignal): Prom
           ...o.headers,
           'content-type': contentType,
           'content-length': body.length,
-          ...(o.gzip ? { 'content-encoding': 'gzip' } : {}),
+          ...(o.contentEncoding ? { 'content-encoding': o.contentEncoding } : {}),
         },
       },
       (res) => {

@@ -5,6 +5,7 @@ import { createOtlpHttpExporter } from './otlphttp.js';
 export const otlpHttpExporterFactory: ExporterFactory<OtlpHttpConfig> = {
   kind: 'exporter',
   type: 'otlphttp',
+  aliases: ['otlp_http'],
   schema: OtlpHttpSchema,
   validate: validateOtlpHttpConfig,
   create: {

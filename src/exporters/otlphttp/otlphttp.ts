@@ -5,7 +5,9 @@ import { createExporter } from '../../exporterhelper/exporter.js';
 import { promMetricsRefused } from '../otlp/response.js';
 import { loadTls } from '../otlp/tls.js';
 import { signalUrl, type OtlpHttpConfig } from './config.js';
-import { encodeBody, makeAgent, post, type PostOptions } from './client.js';
+import { bodyCompression, encodeBody, makeAgent, post, type PostOptions } from './client.js';
+import { headerMap } from '../../config/types.js';
+import { zstdReady } from '../../util/zstd.js';
 
 const USER_AGENT = 'Tollgate OTLP HTTP exporter';
 
@@ -20,7 +22,7 @@ export function createOtlpHttpExporter<S extends Signal>(set: CreateSettings, si
   if (!href) throw new Error(`exporters.${set.id}: no endpoint for ${signal}`);
   const url = new URL(href);
   const json = cfg.encoding === 'json';
-  const compress = cfg.compression === 'gzip';
+  const compress = bodyCompression(cfg.compression, cfg.compression_params?.level);
   let opts: PostOptions | undefined;
 
   return createExporter(
@@ -36,8 +38,14 @@ export function createOtlpHttpExporter<S extends Signal>(set: CreateSettings, si
     {
       async start() {
         const tls = url.protocol === 'https:' ? await loadTls(cfg.tls, `exporters.${set.id}`) : undefined;
-        const agent: Agent = makeAgent(url, tls);
-        opts = { url, signal, json, gzip: compress, headers: { 'user-agent': USER_AGENT, ...(cfg.headers ?? {}) }, agent };
+        if (cfg.compression === 'zstd') await zstdReady();
+        const ka = cfg.keepalive;
+        const agent: Agent = makeAgent(url, tls, {
+          keepAlive: ka?.enabled !== false,
+          ...(cfg.max_conns_per_host ? { maxSockets: cfg.max_conns_per_host } : {}),
+          ...(ka?.max_idle_conns_per_host ? { maxFreeSockets: ka.max_idle_conns_per_host } : {}),
+        });
+        opts = { url, signal, json, contentEncoding: compress.encoding, headers: { 'user-agent': USER_AGENT, ...headerMap(cfg.headers) }, agent };
       },
       async shutdown() {
         opts?.agent.destroy();

@@ -122,7 +122,7 @@ export class PrwExporter implements Exporter<'metrics'> {
     // any order, so it gets one consumer: one request in the shards at a time.
     const consumers = durable ? 1 : n;
     const helperCfg: HelperConfig = q.enabled
-      ? { sending_queue: { enabled: true, num_consumers: consumers, queue_size: q.queue_size, blocking: false, storage } }
+      ? { sending_queue: { enabled: true, num_consumers: consumers, queue_size: q.queue_size, sizer: 'requests', block_on_overflow: false, wait_for_result: false, storage } }
       : {};
     this.stack = createExporter(set, 'metrics', helperCfg, (data, ctx) => this.send(data, ctx), {
       shutdown: async () => this.client.close(),

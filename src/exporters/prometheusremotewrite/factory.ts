@@ -5,6 +5,7 @@ import { PrwExporter } from './exporter.js';
 export const prometheusRemoteWriteExporterFactory: ExporterFactory<PrwExporterConfig> = {
   kind: 'exporter',
   type: 'prometheusremotewrite',
+  aliases: ['prometheus_remote_write'],
   schema: PrwExporterSchema,
   validate: validatePrwExporter,
   create: {

@@ -7,11 +7,10 @@ import type { IncomingMessage } from 'node:http';
 import * as zlib from 'node:zlib';
 import type { Transform } from 'node:stream';
 import { ErrorCode } from '../../errors/codes.js';
+import { createZstdDecompressStream } from '../../util/zstd.js';
 import { Code, type Refusal } from './status.js';
 
 export type Decoder = () => Transform;
-
-const zstd = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;
 
 /** Content-Encoding → a fresh decompressor. `undefined` entries mean "as sent". */
 const DECODERS: Record<string, Decoder | undefined> = {
@@ -23,7 +22,8 @@ const DECODERS: Record<string, Decoder | undefined> = {
   deflate: () => zlib.createInflate(),
   zlib: () => zlib.createInflate(),
   br: () => zlib.createBrotliDecompress(),
-  ...(zstd ? { zstd: () => zstd() } : {}),
+  // node:zlib's zstd where the runtime has it (22.15+), fzstd on Node.js 20.
+  zstd: () => createZstdDecompressStream(),
 };
 
 /** The decompressors enabled by `compression_algorithms` ("" and identity are always accepted). */

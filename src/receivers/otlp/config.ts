@@ -8,7 +8,7 @@ export const DEFAULT_MAX_REQUEST_BODY_SIZE = 20 * 1024 * 1024;
 /** Default `max_decompressed_body_size` (bytes after Content-Encoding is undone). */
 export const DEFAULT_MAX_DECOMPRESSED_BODY_SIZE = 64 * 1024 * 1024;
 
-/** Content encodings the HTTP server can undo, by the collector's names (zstd needs a Node.js with zlib zstd). */
+/** Content encodings the HTTP server can undo, by the collector's names. */
 export const COMPRESSION_ALGORITHMS = ['', 'identity', 'gzip', 'x-gzip', 'deflate', 'zlib', 'zstd', 'br'] as const;
 
 /**
@@ -101,7 +101,7 @@ export const HttpSchema = Protocol(
     ),
     compression_algorithms: Type.Array(Type.Union(COMPRESSION_ALGORITHMS.map((a) => Type.Literal(a))), {
       default: ['', 'gzip', 'zstd', 'zlib', 'deflate'],
-      description: 'Content-Encoding values accepted ("" is uncompressed; also x-gzip, br, identity). Others get 400. zstd works only on a Node.js with zlib zstd (22.15+).',
+      description: 'Content-Encoding values accepted ("" is uncompressed; also x-gzip, br, identity). Others get 400. zstd works on every supported Node.js (node:zlib from 22.15, fzstd before).',
     }),
     response_headers: Type.Optional(StringMapOf('Headers added to every answer.')),
     read_header_timeout: Duration('1m', 'Time allowed to receive request headers.'),

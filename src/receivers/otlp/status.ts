@@ -58,6 +58,13 @@ const SERVER_SIDE = new Set<string>([
 /** The answer to a ConsumerError from the pipeline. */
 export function refusalOf(err: ConsumerError): Refusal {
   const base = { message: `${err.code}: ${err.message}`, reason: err.code };
+  // The next hop's own answer (an OTLP exporter's downstream status) is passed
+  // through, as the collector 0.165 does: a 400 / INVALID_ARGUMENT from it is
+  // answered 400 / INVALID_ARGUMENT, exhausted retries of a 503 are 503.
+  if (err.grpcCode !== undefined && err.grpcCode !== Code.OK) {
+    const code = err.grpcCode as GrpcCode;
+    return { ...base, code, ...(err.kind === 'throttled' ? { retryAfterMs: err.retryAfterMs } : {}) };
+  }
   switch (err.kind) {
     case 'throttled':
       return { ...base, code: Code.RESOURCE_EXHAUSTED, retryAfterMs: err.retryAfterMs };

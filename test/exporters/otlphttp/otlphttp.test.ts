@@ -69,7 +69,7 @@ test('defaults: the collector otlphttp defaults; an endpoint is required and mus
   assert.equal(cfg.compression, 'gzip');
   assert.equal(cfg.encoding, 'proto');
   assert.equal(cfg.timeout, '30s');
-  assert.deepEqual(cfg.sending_queue, { enabled: true, num_consumers: 10, queue_size: 1000, blocking: false });
+  assert.deepEqual(cfg.sending_queue, { enabled: true, num_consumers: 10, queue_size: 1000, sizer: 'requests', block_on_overflow: false, wait_for_result: false });
   assert.deepEqual(cfg.retry_on_failure, { enabled: true, initial_interval: '5s', randomization_factor: 0.5, multiplier: 1.5, max_interval: '30s', max_elapsed_time: '300s' });
   assert.deepEqual(otlpHttpExporterFactory.validate?.(validConfig(otlpHttpExporterFactory.schema, {})), ['endpoint: required (or traces_endpoint, metrics_endpoint and logs_endpoint)']);
   assert.deepEqual(otlpHttpExporterFactory.validate?.(validConfig(otlpHttpExporterFactory.schema, { endpoint: 'h:4318' })), ['endpoint: scheme must be http or https, not h']);
