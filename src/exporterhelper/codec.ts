@@ -1,7 +1,12 @@
 import type { RequestContext } from '../component/context.js';
 import { isPromMetrics, type Signal, type SignalData } from '../component/signal.js';
-import { EncodedOtlp, otlpBytes } from '../pdata/batch.js';
-import { WriteRequest } from '../pdata/proto.js';
+import { EncodedOtlp, EncodedPrw, otlpBytes, toEncodedPrw } from '../pdata/batch.js';
+import { scanWriteRequest } from '../pdata/prw/scan.js';
+import { readStored, storedSize, writeStored } from '../pdata/prw/stored.js';
+
+function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
 import type { QueuedRequest } from './queue.js';
 
 /**
@@ -21,6 +26,10 @@ export interface RequestCodec<T> {
 // WriteRequest, so a frame's data can be inspected with any protobuf tool.
 // OTLP goes in as the bytes it arrived in (an encoded batch is not encoded
 // again) and comes back as an encoded batch (a scan, no decode).
+// Remote-write series (kind 5) are stored as the wire bytes they arrived in
+// with their index (pdata/prw/stored.ts): read back, they are a batch again
+// without a scan. Kind 3 (a bare WriteRequest, written by earlier builds) is
+// still read, and scanned.
 const VERSION = 1;
 const HEADER = 10;
 const enum Kind {
@@ -28,23 +37,34 @@ const enum Kind {
   OtlpMetrics = 2,
   PromMetrics = 3,
   Logs = 4,
+  PromEncoded = 5,
 }
 
-const KIND_SIGNAL: Record<number, Signal> = { [Kind.Traces]: 'traces', [Kind.OtlpMetrics]: 'metrics', [Kind.PromMetrics]: 'metrics', [Kind.Logs]: 'logs' };
+const KIND_SIGNAL: Record<number, Signal> = {
+  [Kind.Traces]: 'traces',
+  [Kind.OtlpMetrics]: 'metrics',
+  [Kind.PromMetrics]: 'metrics',
+  [Kind.Logs]: 'logs',
+  [Kind.PromEncoded]: 'metrics',
+};
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
 function frame(kind: Kind, req: QueuedRequest<unknown>, payload: Uint8Array): Uint8Array {
+  return frameWith(kind, req, payload.length, (out, pos) => out.set(payload, pos));
+}
+
+/** A frame whose payload of `size` bytes `write` puts at `pos` (no intermediate copy). */
+function frameWith(kind: Kind, req: QueuedRequest<unknown>, size: number, write: (out: Buffer, pos: number) => void): Uint8Array {
   const ctx = ctxJson(req.ctx);
   const ctxBytes = ctx ? utf8.encode(ctx) : new Uint8Array(0);
-  const out = new Uint8Array(HEADER + ctxBytes.length + payload.length);
-  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const out = Buffer.allocUnsafe(HEADER + ctxBytes.length + size);
   out[0] = VERSION;
   out[1] = kind;
-  dv.setUint32(2, req.items >>> 0);
-  dv.setUint32(6, ctxBytes.length);
+  out.writeUInt32BE(req.items >>> 0, 2);
+  out.writeUInt32BE(ctxBytes.length, 6);
   out.set(ctxBytes, HEADER);
-  out.set(payload, HEADER + ctxBytes.length);
+  write(out, HEADER + ctxBytes.length);
   return out;
 }
 
@@ -98,13 +118,20 @@ const logsCodec: RequestCodec<SignalData['logs']> = {
 const metricsCodec: RequestCodec<SignalData['metrics']> = {
   encode(req) {
     const d = req.data;
-    if (isPromMetrics(d)) return frame(Kind.PromMetrics, req, WriteRequest.encode(d.request).finish());
+    if (isPromMetrics(d)) {
+      const e = toEncodedPrw(d);
+      return frameWith(Kind.PromEncoded, req, storedSize(e), (out, pos) => writeStored(e, out, pos));
+    }
     return frame(Kind.OtlpMetrics, req, otlpBytes('metrics', d));
   },
   decode(bytes) {
     const u = unframe(bytes, 'metrics');
     const data: SignalData['metrics'] =
-      u.kind === Kind.PromMetrics ? { format: 'prw', request: WriteRequest.decode(u.payload) } : EncodedOtlp.scan('metrics', u.payload);
+      u.kind === Kind.PromEncoded
+        ? readStored(asBuffer(u.payload))
+        : u.kind === Kind.PromMetrics
+          ? new EncodedPrw([scanWriteRequest(asBuffer(u.payload), false).part])
+          : EncodedOtlp.scan('metrics', u.payload);
     return { data, ctx: u.ctx, items: u.items };
   },
 };

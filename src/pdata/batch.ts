@@ -20,13 +20,16 @@ import { countItems } from './count.js';
 import { EncodedOtlp } from './encoded.js';
 import { OBJECT_OPS, promOps } from './objectsplit.js';
 import { encodeProto } from './otlpjson.js';
-import { Resource, TimeSeries, WriteRequest, type IResource } from './proto.js';
-import { isEncodedOtlp, isOtlpObjects, isPromMetrics, type OtlpData, type PromMetrics, type Signal, type SignalData } from './signal.js';
+import { clonePromWrite } from './clone.js';
+import { countPromWritePoints } from './count.js';
+import { EncodedPrw } from './prw/encoded.js';
+import { Resource, WriteRequest, type IResource, type PromWrite } from './proto.js';
+import { isEncodedOtlp, isEncodedPrw, isOtlpObjects, isPromMetrics, type OtlpData, type PromData, type PromMetrics, type Signal, type SignalData } from './signal.js';
 import type { Unit } from './wire/cut.js';
 import { fieldValue, replaceField } from './wire/splice.js';
 
 export type { Unit } from './wire/cut.js';
-export { cloneData, countItems, EncodedOtlp };
+export { cloneData, countItems, EncodedOtlp, EncodedPrw };
 
 /** What every batch shape offers (the operations batching and queues need). */
 export interface BatchShape<T> {
@@ -76,34 +79,24 @@ function objectShape<S extends Signal>(signal: S): BatchShape<OtlpData[S]> {
   };
 }
 
-/** Encoded size of one series, for splitting remote-write requests by bytes. */
-function seriesBytes(ts: unknown): number {
-  const n = TimeSeries.encode(ts as never).finish().length;
-  return 1 + Math.ceil(Math.log2(n + 1) / 7) + n;
-}
-
-const promShape: BatchShape<PromMetrics> = {
-  count: (d) => countItems('metrics', d),
-  clone: (d) => cloneData('metrics', d) as PromMetrics,
-  byteSize: (d) => WriteRequest.encode(d.request).finish().length,
-  merge: (parts) => promOps.merge(parts as never) as unknown as PromMetrics,
+// Prometheus series: encoded batches (EncodedPrw) work on their index;
+// decoded ones are counted and cloned as objects, and encoded once for a
+// merge with encoded parts or a split by bytes.
+const promShape: BatchShape<PromData> = {
+  count: (d) => (isEncodedPrw(d) ? d.points : countPromWritePoints(d.request)),
+  clone: (d) => (isEncodedPrw(d) ? d.clone() : { format: 'prw', request: clonePromWrite(d.request) }),
+  byteSize: (d) => (isEncodedPrw(d) ? d.bytes : WriteRequest.encode(d.request).finish().length),
+  merge(parts) {
+    const [first, ...more] = parts;
+    if (!first || more.length === 0) return first as PromData;
+    if (!parts.some(isEncodedPrw)) return promOps.merge(parts as never) as unknown as PromMetrics;
+    return toEncodedPrw(first).append(...more.map(toEncodedPrw));
+  },
   split(d, n, unit) {
+    if (isEncodedPrw(d)) return [d.take(n, unit), d];
     if (unit === 'items') return [promOps.take(d as never, n) as unknown as PromMetrics, d];
-    // Whole series while they fit (at least one); a series is not cut by bytes.
-    const series = d.request.timeseries ?? [];
-    let room = n;
-    let k = 0;
-    let points = 0;
-    for (; k < series.length; k++) {
-      const ts = series[k];
-      if (!ts) break;
-      const b = seriesBytes(ts);
-      if (k > 0 && b > room) break;
-      room -= b;
-      points += (ts.samples?.length ?? 0) + (ts.histograms?.length ?? 0);
-    }
-    if (k >= series.length) return [d, { format: 'prw', request: { timeseries: [] } }];
-    return [promOps.take(d as never, Math.max(1, points)) as unknown as PromMetrics, d];
+    const e = EncodedPrw.encode(d.request);
+    return [e.take(n, 'bytes'), e];
   },
 };
 
@@ -139,7 +132,7 @@ export function mergeData<S extends Signal>(signal: S, parts: SignalData[S][]): 
   const [first] = parts;
   if (!first) throw new Error('mergeData: no parts');
   if (parts.length === 1) return first;
-  if (isPromMetrics(first)) return promShape.merge(parts as PromMetrics[]) as SignalData[S];
+  if (isPromMetrics(first)) return promShape.merge(parts as PromData[]) as SignalData[S];
   let encoded = false;
   let decoded = false;
   for (const p of parts) {
@@ -210,6 +203,44 @@ export function otlpBytes<S extends Signal>(signal: S, d: SignalData[S]): Buffer
   if (!isOtlpObjects(d)) throw notOtlp(signal);
   const b = encodeProto(signal, d as OtlpData[S]);
   return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+// ---- Prometheus series ------------------------------------------------------------
+
+function notProm(): Error {
+  return permanentError(ErrorCode.UNSUPPORTED_DATA, 'this metrics batch holds OTLP metrics, not Prometheus remote-write series');
+}
+
+/**
+ * The series as a decoded WriteRequest, to read only: an encoded batch is
+ * decoded once and the view is kept with the batch for later readers.
+ * Callers must not modify what they get (use ownProm for that).
+ */
+export function readProm(d: SignalData['metrics']): PromWrite {
+  if (!isPromMetrics(d)) throw notProm();
+  return isEncodedPrw(d) ? d.readView() : d.request;
+}
+
+/**
+ * The series as a decoded WriteRequest the caller may change: a component
+ * that owns `d` calls this and hands on `{format: 'prw', request}` instead
+ * of `d`. Decoded batches are returned as they are.
+ */
+export function ownProm(d: SignalData['metrics']): PromWrite {
+  if (!isPromMetrics(d)) throw notProm();
+  return isEncodedPrw(d) ? d.takeView() : d.request;
+}
+
+/** The series as an encoded batch (decoded series are encoded once, with labels sorted where they were not). */
+export function toEncodedPrw(d: PromData): EncodedPrw {
+  return isEncodedPrw(d) ? d : EncodedPrw.encode(d.request);
+}
+
+/** The remote-write 1.0 WriteRequest of a Prometheus batch: the received bytes when it is encoded. */
+export function promBytes(d: PromData): Buffer {
+  if (isEncodedPrw(d)) return d.toBuffer();
+  const b = WriteRequest.encode(d.request).finish();
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 // ---- partial edits --------------------------------------------------------------

@@ -13,7 +13,7 @@
 // prototype and 64-bit integers are Long (see proto.ts).
 import { WriteRequest, type Logs, type Metrics, type PromWrite, type Traces } from './proto.js';
 import { decodeProto, encodeProto } from './otlpjson.js';
-import { isEncodedOtlp, isPromMetrics, signalBatch, type Signal, type SignalData } from './signal.js';
+import { isEncodedOtlp, isEncodedPrw, isPromMetrics, signalBatch, type Signal, type SignalData } from './signal.js';
 
 /** A deep copy of a remote-write request. */
 export function clonePromWrite(w: PromWrite): PromWrite {
@@ -34,6 +34,7 @@ export function cloneData<S extends Signal>(signal: S, data: SignalData[S]): Sig
       return decodeProto('logs', encodeProto('logs', b.data as Logs)) as SignalData[S];
     default: {
       const m = b.data;
+      if (isEncodedPrw(m)) return m.clone() as SignalData[S];
       if (isPromMetrics(m)) return { format: 'prw', request: clonePromWrite(m.request) } as SignalData[S];
       return decodeProto('metrics', encodeProto('metrics', m as Metrics)) as SignalData[S];
     }

@@ -2,7 +2,7 @@
 // *_log_records): spans, metric data points, log records, as the
 // OpenTelemetry Collector counts them.
 import type { IMetric, Logs, Metrics, PromWrite, Traces } from './proto.js';
-import { isEncodedOtlp, isPromMetrics, signalBatch, type MetricsData, type Signal, type SignalData } from './signal.js';
+import { isEncodedOtlp, isEncodedPrw, isPromMetrics, signalBatch, type MetricsData, type Signal, type SignalData } from './signal.js';
 
 export function countSpans(t: Traces): number {
   let n = 0;
@@ -40,6 +40,7 @@ export function countPromWritePoints(w: PromWrite): number {
 /** Metric data points of a metrics batch, in any shape. */
 export function countMetricsData(m: MetricsData): number {
   if (isEncodedOtlp<'metrics'>(m)) return m.items;
+  if (isEncodedPrw(m)) return m.points;
   return isPromMetrics(m) ? countPromWritePoints(m.request) : countDataPoints(m);
 }
 

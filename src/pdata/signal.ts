@@ -6,11 +6,14 @@
 //   - decoded OTLP: the Export*ServiceRequest as objects (OtlpData);
 //   - encoded OTLP (`otlp_proto`): the request's bytes plus an index
 //     (EncodedOtlp, encoded.ts), what receivers of protobuf hand on;
-//   - Prometheus series (`prw`), for metrics.
+//   - Prometheus series, for metrics: decoded objects (`prw`, PromMetrics)
+//     or the remote-write bytes they arrived in plus an index (`prw_proto`,
+//     EncodedPrw, prw/encoded.ts), what the remote-write receiver hands on.
 // The guards here are the one place that tells shapes apart. Components do
 // not walk a batch by hand: pdata/batch.ts is the API (count, clone, merge,
 // split, size, and a decoded view for those that read or change content).
 import type { EncodedOtlp } from './encoded.js';
+import type { EncodedPrw } from './prw/encoded.js';
 import type { Logs, Metrics, PromWrite, Traces } from './proto.js';
 
 export type Signal = 'traces' | 'metrics' | 'logs';
@@ -33,8 +36,11 @@ export interface PromMetrics {
   request: PromWrite;
 }
 
-/** A metrics batch: OTLP as SDKs send it (decoded or encoded), or Prometheus series as remote-write senders do. */
-export type MetricsData = Metrics | EncodedOtlp<'metrics'> | PromMetrics;
+/** Prometheus series, decoded or encoded. */
+export type PromData = PromMetrics | EncodedPrw;
+
+/** A metrics batch: OTLP as SDKs send it (decoded or encoded), or Prometheus series as remote-write senders do (decoded or encoded). */
+export type MetricsData = Metrics | EncodedOtlp<'metrics'> | PromData;
 
 /** The batch type of each signal, as it travels through pipelines. */
 export interface SignalData {
@@ -53,8 +59,18 @@ export interface OtlpBatchData {
 /** A batch of any signal. */
 export type AnySignalData = SignalData[Signal];
 
-/** True for a metrics batch in Prometheus shape. */
-export function isPromMetrics(d: AnySignalData): d is PromMetrics {
+/** True for a metrics batch in Prometheus shape, decoded or encoded. */
+export function isPromMetrics(d: AnySignalData): d is PromData {
+  return 'format' in d && (d.format === 'prw' || d.format === 'prw_proto');
+}
+
+/** True for Prometheus series kept as remote-write bytes (EncodedPrw). */
+export function isEncodedPrw(d: AnySignalData): d is EncodedPrw {
+  return 'format' in d && d.format === 'prw_proto';
+}
+
+/** True for Prometheus series as decoded objects ({format: 'prw', request}). */
+export function isPromObjects(d: AnySignalData): d is PromMetrics {
   return 'format' in d && d.format === 'prw';
 }
 

@@ -57,13 +57,12 @@ export function validateWriteRequest(req: PromWrite): InvalidSeries | undefined 
   if (!series) return undefined;
   for (let i = 0; i < series.length; i++) {
     const bad = checkSeries(series[i]!);
-    if (bad) {
-      return {
-        index: i,
-        reason: bad.reason,
-        message: `invalid series #${i} ${describeSeries(series[i]!.labels)}: ${bad.reason}${bad.detail}`,
-      };
-    }
+    if (bad) return describeInvalid(i, series[i]!, bad);
   }
   return undefined;
+}
+
+/** The report of series #i, refused for `why`. */
+export function describeInvalid(i: number, ts: ITimeSeries, why: { reason: InvalidReason; detail: string }): InvalidSeries {
+  return { index: i, reason: why.reason, message: `invalid series #${i} ${describeSeries(ts.labels)}: ${why.reason}${why.detail}` };
 }

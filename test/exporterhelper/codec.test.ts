@@ -7,13 +7,16 @@ import { signalCodec } from '../../src/exporterhelper/codec.js';
 import { createQueue, type QueueSettings } from '../../src/exporterhelper/queuefactory.js';
 import { PersistentQueue, type StorageConfig } from '../../src/exporterhelper/persistent/index.js';
 import { createRateLimitedLogger } from '../../src/telemetry/ratelog.js';
-import { EncodedOtlp, otlpBytes, readOtlp } from '../../src/pdata/batch.js';
+import { EncodedOtlp, EncodedPrw, otlpBytes, readOtlp, readProm } from '../../src/pdata/batch.js';
 import { decodeJSON, encodeJSON } from '../../src/pdata/otlpjson.js';
-import type { SignalData } from '../../src/pdata/signal.js';
+import { isEncodedPrw, type SignalData } from '../../src/pdata/signal.js';
+import { WriteRequest } from '../../src/pdata/proto.js';
+import { Gen } from '../helpers/prwgen.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { SelfTelemetry } from '../../src/telemetry/selftelemetry.js';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
+import { must } from '../helpers/must.js';
 
 const fixture = (s: 'traces' | 'metrics' | 'logs') => readFileSync(new URL(`../../../test/fixtures/otlp/${s}.json`, import.meta.url), 'utf8');
 
@@ -41,20 +44,42 @@ for (const signal of ['traces', 'metrics', 'logs'] as const) {
   });
 }
 
-test('codec: remote-write metrics stay remote-write, NaN bit patterns included', () => {
+test('codec: remote-write metrics stay remote-write, NaN bit patterns included; they come back encoded, the same bytes', () => {
   const stale = new Float64Array(new BigUint64Array([0x7ff0000000000002n]).buffer)[0]!;
   const data = {
     format: 'prw' as const,
     request: { timeseries: [{ labels: [{ name: '__name__', value: 'up' }], samples: [{ value: stale, timestamp: 1700000000000 }] }] },
   };
   const codec = signalCodec('metrics');
-  const back = codec.decode(codec.encode({ data, ctx: {}, items: 1 }));
-  assert.ok('format' in back.data && back.data.format === 'prw');
-  const v = (back.data as any).request.timeseries[0].samples[0].value as number;
+  const back = codec.decode(codec.encode({ data, ctx: { tenant: 't1' }, items: 1 }));
+  assert.ok(isEncodedPrw(back.data));
+  assert.equal(back.items, 1);
+  assert.equal(back.data.points, 1);
+  assert.equal(back.data.toBuffer().toString('hex'), Buffer.from(WriteRequest.encode(data.request).finish()).toString('hex'));
+  const v = must(must(readProm(back.data).timeseries?.[0]).samples?.[0]?.value);
   const f = new Float64Array(1);
   f[0] = v; // (an array literal would canonicalize the NaN)
   assert.equal(new BigUint64Array(f.buffer)[0], 0x7ff0000000000002n);
-  assert.deepEqual(back.ctx, {});
+  assert.deepEqual(back.ctx, { tenant: 't1' });
+});
+
+test('codec: an encoded remote-write batch is stored as its wire bytes with its index; read back it needs no scan and keeps hashes', () => {
+  const req = new Gen(7).request(30);
+  const enc = EncodedPrw.encode(req);
+  const codec = signalCodec('metrics');
+  const bytes = codec.encode({ data: enc, ctx: {}, items: enc.points });
+  const back = codec.decode(bytes).data;
+  assert.ok(isEncodedPrw(back));
+  assert.equal(back.toBuffer().toString('hex'), enc.toBuffer().toString('hex'));
+  const hashes = (e: EncodedPrw) => e.parts.flatMap((p) => Array.from({ length: p.seriesCount }, (_, i) => p.series[(p.first + i) * 4 + 3]));
+  assert.deepEqual(hashes(back), hashes(enc));
+  assert.equal(back.points, enc.points);
+  // Records of earlier builds (kind 3: a bare WriteRequest) are still read.
+  const payload = Buffer.from(WriteRequest.encode(req).finish());
+  const old = Buffer.concat([Buffer.from([1, 3, 0, 0, 0, enc.points, 0, 0, 0, 0]), payload]);
+  const fromOld = codec.decode(old).data;
+  assert.ok(isEncodedPrw(fromOld));
+  assert.equal(fromOld.toBuffer().toString('hex'), payload.toString('hex'));
 });
 
 test('codec: refuses bytes of another signal or a truncated frame, saying why', () => {

@@ -1,5 +1,5 @@
-import { isEncodedOtlp, isPromMetrics, signalBatch, type Signal, type SignalData } from '../../component/signal.js';
-import { readOtlp } from '../../pdata/batch.js';
+import { isEncodedOtlp, isEncodedPrw, isPromMetrics, signalBatch, type Signal, type SignalData } from '../../component/signal.js';
+import { readOtlp, readProm } from '../../pdata/batch.js';
 import { logsToJSON, metricsToJSON, tracesToJSON } from '../../pdata/otlpjson.js';
 import {
   WriteRequest,
@@ -28,7 +28,10 @@ export function summary<S extends Signal>(signal: S, data: SignalData[S], items:
       return [{ 'resource logs': resources ?? readOtlp('logs', b.data).resourceLogs?.length ?? 0, 'log records': items }, 'Logs'];
     case 'metrics': {
       const d = b.data;
-      if (isPromMetrics(d)) return [{ format: 'prometheus remote-write', 'time series': d.request.timeseries?.length ?? 0, 'data points': items }, 'Metrics'];
+      if (isPromMetrics(d)) {
+        const series = isEncodedPrw(d) ? d.seriesCount : (d.request.timeseries?.length ?? 0);
+        return [{ format: 'prometheus remote-write', 'time series': series, 'data points': items }, 'Metrics'];
+      }
       const m = readOtlp('metrics', d);
       let metrics = 0;
       for (const rm of m.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) metrics += sm.metrics?.length ?? 0;
@@ -43,7 +46,7 @@ export function itemLines<S extends Signal>(signal: S, data: SignalData[S], deta
   if (b.signal === 'traces') return spanLines(readOtlp('traces', b.data), detailed);
   if (b.signal === 'logs') return logLines(readOtlp('logs', b.data), detailed);
   const m = b.data;
-  return isPromMetrics(m) ? promLines(m.request, detailed) : pointLines(readOtlp('metrics', m), detailed);
+  return isPromMetrics(m) ? promLines(readProm(m), detailed) : pointLines(readOtlp('metrics', m), detailed);
 }
 
 const hex = (b: Uint8Array | null | undefined) => (b && b.length ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex') : '');

@@ -1,7 +1,7 @@
 import { isEncodedOtlp, isOtlp, isPromMetrics, type Signal, type SignalData } from '../../component/signal.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { permanentError } from '../../errors/consumererror.js';
-import { readOtlp } from '../../pdata/batch.js';
+import { readOtlp, readProm } from '../../pdata/batch.js';
 import { encodeJSON, encodeProto } from '../../pdata/otlpjson.js';
 import { WriteRequest, type PromWrite } from '../../pdata/proto.js';
 
@@ -18,7 +18,7 @@ export type Encoder<S extends Signal> = (data: SignalData[S]) => Uint8Array;
 
 export function jsonEncoder<S extends Signal>(signal: S): Encoder<S> {
   return (data) => {
-    if (isPromMetrics(data)) return Buffer.from(`{"prometheusRemoteWrite":${JSON.stringify(promWriteToJSON(data.request))}}\n`);
+    if (isPromMetrics(data)) return Buffer.from(`{"prometheusRemoteWrite":${JSON.stringify(promWriteToJSON(readProm(data as SignalData['metrics'])))}}\n`);
     if (isOtlp(data)) return Buffer.from(`${encodeJSON(signal, readOtlp(signal, data))}\n`);
     throw new Error(`file exporter: no JSON encoding for this ${signal} batch`);
   };

@@ -4,7 +4,7 @@
  * benchmarked on its own.
  */
 import { isEncodedOtlp, isPromMetrics, type MetricsData, type PromMetrics, type Signal, type SignalData } from '../../component/signal.js';
-import { mergeData, readOtlp, type EncodedOtlp } from '../../pdata/batch.js';
+import { mergeData, readOtlp, readProm, type EncodedOtlp } from '../../pdata/batch.js';
 import { encodeJSON, encodeProto } from '../../pdata/otlpjson.js';
 import { WriteRequest, type Logs, type Metrics, type Traces } from '../../pdata/proto.js';
 import { otlpToPromWriteWithDrops, type TranslateDrop } from '../../translator/prometheus/index.js';
@@ -138,7 +138,8 @@ export function planner<S extends Signal>(signal: S, cfg: KafkaExporterConfig): 
       };
       return ((d: MetricsData, budgetFor: BudgetFor): Plan<MetricsData> => {
         // Remote-write series are never converted: they go out as the WriteRequest they came in as.
-        if (isPromMetrics(d)) return prw(d, budgetFor, []);
+        // (An encoded batch is read through its decoded view: the messages are cut by series.)
+        if (isPromMetrics(d)) return prw({ format: 'prw', request: readProm(d) }, budgetFor, []);
         if (!byKey && encoding === 'otlp_proto' && isEncodedOtlp(d))
           return encodedPlan<'metrics'>('metrics', d as EncodedOtlp<'metrics'>, budgetFor(undefined));
         const md = readOtlp('metrics', d);

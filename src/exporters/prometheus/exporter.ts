@@ -13,7 +13,7 @@ import { parseDuration } from '../../config/types.js';
 import type { SelfTelemetry } from '../../telemetry/selftelemetry.js';
 import { DeltaToCumulative, otlpToPromWriteWithDrops, type PromTranslateOptions } from '../../translator/prometheus/index.js';
 import { closeServer, listen } from '../../util/endpoint.js';
-import { countItems, readOtlp } from '../../pdata/batch.js';
+import { countItems, readOtlp, readProm } from '../../pdata/batch.js';
 import type { PrometheusExporterConfig } from './config.js';
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, render } from './exposition.js';
 import { createReporter, type Reporter } from '../../telemetry/report.js';
@@ -58,7 +58,7 @@ export class PrometheusExporter implements Exporter<'metrics'> {
   async consume(data: MetricsData, _ctx: RequestContext): Promise<void> {
     const tel = this.telemetry.exporter(this.set.id);
     if (isPromMetrics(data)) {
-      this.store.ingest(data.request, this.constLabels);
+      this.store.ingest(readProm(data), this.constLabels);
       tel.sent('metrics', countItems('metrics', data));
       return;
     }

@@ -69,16 +69,27 @@ export class RemoteWriteClient {
 
   private readonly timeoutMs: number;
 
+  /**
+   * Sends one body. Resolves once the answer is in and the body has left
+   * (written out, or the request destroyed): callers reuse the body's buffer
+   * afterwards, so nothing may still be waiting to write it.
+   */
   post(body: Uint8Array, tenant: string | undefined): Promise<PostOutcome> {
     const headers: OutgoingHttpHeaders = { ...this.baseHeaders, 'content-length': body.length };
     if (tenant !== undefined) headers[this.tenantHeader] = tenant;
     return new Promise((resolve) => {
       let settled = false;
-      const done = (o: PostOutcome) => {
-        if (settled) return;
+      let outcome: PostOutcome | undefined;
+      let flushed = false;
+      const finish = () => {
+        if (settled || !outcome || !flushed) return;
         settled = true;
         if (timer) clearTimeout(timer);
-        resolve(o);
+        resolve(outcome);
+      };
+      const done = (o: PostOutcome) => {
+        outcome ??= o;
+        finish();
       };
       const req = this.send(this.url, { method: 'POST', agent: this.agent, headers }, (res) => {
         readSome(res).then((text) => done(classify(res, text)), (err: Error) => done(networkError(err)));
@@ -90,6 +101,12 @@ export class RemoteWriteClient {
             }, this.timeoutMs)
           : undefined;
       req.on('error', (err) => done(networkError(err)));
+      const left = () => {
+        flushed = true;
+        finish();
+      };
+      req.once('finish', left);
+      req.once('close', left);
       req.end(body);
     });
   }

@@ -29,8 +29,9 @@ export const PrwExporterSchema = Type.Object(
         default: 5,
         minimum: 1,
         maximum: 256,
-        description: 'Shards sending concurrently. A series always goes to the same shard, which sends in order.',
+        description: 'Shards: requests on their way at once, at most. A series always goes to the same shard, which has one batch on its way at a time, so its samples arrive in order; a batch gathers the waiting data of every idle shard.',
       }),
+
       },
       'The queue in front of the shards (parallel ordered senders).',
     ),

@@ -12,14 +12,23 @@ import { backoffSettings, type HelperConfig } from '../../exporterhelper/config.
 import { createExporter } from '../../exporterhelper/exporter.js';
 import { sleep } from '../../exporterhelper/retry.js';
 import type { SendOutcome } from '../../exporterhelper/send.js';
-import { readOtlp } from '../../pdata/batch.js';
-import type { PromWrite } from '../../pdata/proto.js';
+import { readOtlp, toEncodedPrw } from '../../pdata/batch.js';
+import { EncodedPrw } from '../../pdata/prw/encoded.js';
 import { createReporter, type Reporter } from '../../telemetry/report.js';
 import { DeltaToCumulative, otlpToPromWriteWithDrops, type PromTranslateOptions } from '../../translator/prometheus/index.js';
 import { RemoteWriteClient } from './client.js';
 import type { PrwExporterConfig } from './config.js';
-import { externalLabels, partition, type Chunk, type ChunkOutcome, type ChunkOwner, type ExternalLabels, type PartitionLimits } from './partition.js';
-import { Shard } from './shards.js';
+import { externalLabels, withExternalLabels, type ExternalLabels } from './external.js';
+import { partition, type Chunk, type ChunkOutcome, type ChunkOwner, type PartitionLimits } from './partition.js';
+import { Shards } from './shards.js';
+
+/**
+ * Requests handed to the shards at once (memory queue), per shard. With 5
+ * shards and one request each (the previous setting), 1000-sample client
+ * requests left each shard ~200 samples per request to batch; more requests
+ * in the shards let batches fill up to max_batch_samples.
+ */
+const IN_SHARDS_PER_SHARD = 8;
 
 /** Tracks the chunks of one incoming request; resolves when every chunk is settled. */
 class RequestJob implements ChunkOwner {
@@ -39,7 +48,8 @@ class RequestJob implements ChunkOwner {
  *
  *   consume → exporter helper queue (memory, or persistent with
  *   sending_queue.storage) → send: split by series hash into shards → each
- *   shard batches and sends in order, retrying a batch before the next.
+ *   shard sends in order, one batch on its way at a time, retried before the
+ *   next; a batch gathers the chunks of every idle shard (shards.ts).
  *
  * The helper's own retry and timeout layers are off: retrying a whole request
  * after some of its shards succeeded would send samples twice and behind newer
@@ -49,7 +59,7 @@ class RequestJob implements ChunkOwner {
  */
 export class PrwExporter implements Exporter<'metrics'> {
   readonly capabilities: Capabilities = READS_ONLY;
-  readonly shards: Shard[];
+  readonly shards: Shards;
   private readonly stack: Exporter<'metrics'>;
   private readonly client: RemoteWriteClient;
   private readonly limits: PartitionLimits;
@@ -93,10 +103,8 @@ export class PrwExporter implements Exporter<'metrics'> {
     const policy = r.enabled ? createBackoffPolicy(backoffSettings(durable ? { ...r, max_elapsed_time: 0 } : r)) : NO_RETRY;
     const tel = set.telemetry.exporter(set.id);
     const answers = set.telemetry.counter('tollgate_exporter_remote_write_requests', 'Remote-write requests sent, by the status the target answered (0: no answer).', ['exporter', 'status']);
-    this.shards = Array.from(
-      { length: n },
-      () =>
-        new Shard({
+    this.shards = new Shards({
+          shards: n,
           maxSamples: cfg.max_batch_samples,
           maxBytes: cfg.max_batch_size_bytes,
           policy,
@@ -112,15 +120,16 @@ export class PrwExporter implements Exporter<'metrics'> {
               reason === ErrorCode.RETRIES_EXHAUSTED ? 'remote-write batch dropped: retries exhausted' : 'remote-write batch refused by the target and dropped (not retryable)',
             );
           },
-        }),
-    );
+        });
     const q = cfg.remote_write_queue;
     // Requests must reach the shards in queue order. The memory queue hands
     // them out synchronously in order, so several may be in the shards at once
-    // (batches then span requests). The persistent queue reads each record from
-    // disk before delivering it, and reads of concurrent consumers can finish in
-    // any order, so it gets one consumer: one request in the shards at a time.
-    const consumers = durable ? 1 : n;
+    // and batches span requests: IN_SHARDS_PER_SHARD per shard, so a shard can
+    // gather a full batch from several requests' chunks. The persistent queue
+    // reads each record from disk before delivering it, and reads of concurrent
+    // consumers can finish in any order, so it gets one consumer: one request
+    // in the shards at a time.
+    const consumers = durable ? 1 : n * IN_SHARDS_PER_SHARD;
     const helperCfg: HelperConfig = q.enabled
       ? { sending_queue: { enabled: true, num_consumers: consumers, queue_size: q.queue_size, sizer: 'requests', block_on_overflow: false, wait_for_result: false, storage } }
       : {};
@@ -140,7 +149,7 @@ export class PrwExporter implements Exporter<'metrics'> {
   async shutdown(): Promise<void> {
     // Shards first: batches still failing get one last attempt instead of
     // retrying while the queue drains.
-    for (const s of this.shards) s.stop();
+    this.shards.stop();
     await this.stack.shutdown();
   }
 
@@ -150,27 +159,37 @@ export class PrwExporter implements Exporter<'metrics'> {
     return t.from_context ? (ctx.tenant ?? t.value) : t.value;
   }
 
-  private toPromWrite(data: MetricsData): PromWrite {
-    if (isPromMetrics(data)) return data.request;
-    const { request, dropped } = otlpToPromWriteWithDrops(readOtlp('metrics', data), this.translate);
-    for (const d of dropped) {
-      this.report.drop(
-        { signal: 'metrics', code: d.reason, items: d.count, level: 'warn', key: `translate:${d.reason}` },
-        'OTLP points that cannot be written as Prometheus series were dropped',
-      );
+  /**
+   * The data as remote-write bytes: remote-write input as it arrived (decoded
+   * series are encoded once), OTLP translated once and encoded; then the
+   * external labels.
+   */
+  private toEncoded(data: MetricsData): EncodedPrw {
+    let e: EncodedPrw;
+    if (isPromMetrics(data)) e = toEncodedPrw(data);
+    else {
+      const { request, dropped } = otlpToPromWriteWithDrops(readOtlp('metrics', data), this.translate);
+      for (const d of dropped) {
+        this.report.drop(
+          { signal: 'metrics', code: d.reason, items: d.count, level: 'warn', key: `translate:${d.reason}` },
+          'OTLP points that cannot be written as Prometheus series were dropped',
+        );
+      }
+      e = EncodedPrw.encode(request);
     }
-    return request;
+    return withExternalLabels(e, this.ext);
   }
 
   // Called by the helper with the queue's ctx; synchronous up to the enqueue,
   // so requests reach the shards in queue order.
   private send(data: MetricsData, ctx: RequestContext = {}): Promise<SendOutcome> {
-    const req = this.toPromWrite(data);
     const job = new RequestJob();
-    const parts = partition(req, this.limits, this.ext, this.tenantOf(ctx), job);
+    const parts = partition(this.toEncoded(data), this.limits, this.tenantOf(ctx), job);
     for (const p of parts) job.pending += p.length;
     if (job.pending === 0) return Promise.resolve();
-    for (let s = 0; s < parts.length; s++) if (parts[s]!.length > 0) this.shards[s]!.enqueue(parts[s]!);
+    parts.forEach((p, s) => {
+      if (p.length > 0) this.shards.enqueue(s, p);
+    });
     return job.done.then(() => {
       if (job.abandoned > 0) throw retryableError(ErrorCode.SHUTTING_DOWN, `exporter ${this.set.id} shut down before ${job.abandoned} batch(es) reached the target`);
     });

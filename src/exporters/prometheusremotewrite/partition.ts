@@ -1,14 +1,17 @@
-import type { ILabel, IMetricMetadata, IPromHistogram, ITimeSeries, PromWrite } from '../../pdata/proto.js';
-import { hashLabels, labelsSorted, sortLabels } from '../../prw/labels.js';
+import type { EncodedPrw } from '../../pdata/prw/encoded.js';
+import { cutSeries } from '../../pdata/prw/cut.js';
+import { M_STRIDE, S_STRIDE, copyRange, type Part } from '../../pdata/prw/part.js';
 
 /**
- * Splitting an outgoing request into per-shard chunks.
+ * Splitting an outgoing request into per-shard chunks, on the bytes.
  *
- * A series' shard is the hash of its (sorted) label set, so every sample of a
- * series goes through the same shard, which sends in order: samples of one
- * series can never overtake each other however many shards run (the
- * out-of-order failure of parallel remote-write senders). Chunks are bounded
- * by samples and by estimated bytes so that batches built from them are too.
+ * A series' shard is its label hash (computed by the receiver's scan) modulo
+ * the shard count, so every sample of a series goes through the same shard,
+ * which sends in order: samples of one series can never overtake each other
+ * however many shards run (the out-of-order failure of parallel remote-write
+ * senders). A chunk is a list of byte ranges of the request's buffers (no
+ * copy yet: the shard copies them once, into the batch it compresses), bounded
+ * by points and bytes so that batches built from chunks are too.
  */
 
 /** Settles one incoming request once all of its chunks are sent, refused or abandoned. */
@@ -18,18 +21,41 @@ export interface ChunkOwner {
 
 export type ChunkOutcome = { kind: 'sent' } | { kind: 'rejected'; reason: string } | { kind: 'abandoned' };
 
-export interface Chunk {
-  series: ITimeSeries[];
-  metadata: IMetricMetadata[];
+export class Chunk {
+  /** Byte ranges [starts[i], ends[i]) of bufs[i], in order; adjacent ranges of one buffer are joined. */
+  readonly bufs: Buffer[] = [];
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
   /** Samples plus native histograms. */
-  points: number;
-  /** Estimated encoded size (protobuf, uncompressed). */
-  bytes: number;
-  /** Tenant header value, or undefined for none. */
-  tenant: string | undefined;
-  owner: ChunkOwner;
+  points = 0;
+  /** Exact encoded size (the ranges' total). */
+  bytes = 0;
   /** Set once its owner has been told the outcome. */
-  settled?: boolean;
+  settled = false;
+
+  constructor(
+    /** Tenant header value, or undefined for none. */
+    readonly tenant: string | undefined,
+    readonly owner: ChunkOwner,
+  ) {}
+
+  add(buf: Buffer, start: number, end: number, points: number): void {
+    const n = this.bufs.length;
+    if (n > 0 && this.bufs[n - 1] === buf && this.ends[n - 1] === start) this.ends[n - 1] = end;
+    else {
+      this.bufs.push(buf);
+      this.starts.push(start);
+      this.ends.push(end);
+    }
+    this.points += points;
+    this.bytes += end - start;
+  }
+
+  /** Copies the chunk's bytes into out at pos; returns the position after them. */
+  copyTo(out: Uint8Array, pos: number): number {
+    for (let i = 0; i < this.bufs.length; i++) pos = copyRange(this.bufs[i] as Buffer, this.starts[i] ?? 0, this.ends[i] ?? 0, out, pos);
+    return pos;
+  }
 }
 
 export interface PartitionLimits {
@@ -38,149 +64,56 @@ export interface PartitionLimits {
   maxBytes: number;
 }
 
-/** External labels as sorted pairs, merged into every series that lacks them. */
-export type ExternalLabels = readonly ILabel[];
-
-export function externalLabels(m: Readonly<Record<string, string>>): ExternalLabels {
-  return sortLabels(Object.entries(m).map(([name, value]) => ({ name, value })));
-}
-
-/** Labels plus the external ones the series lacks; sorted; the input array is not changed. */
-export function withExternal(labels: readonly ILabel[], ext: ExternalLabels): readonly ILabel[] {
-  if (ext.length === 0) return labels;
-  const out: ILabel[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < labels.length || j < ext.length) {
-    if (j >= ext.length) out.push(labels[i++]!);
-    else if (i >= labels.length) out.push(ext[j++]!);
-    else {
-      const a = labels[i]!.name ?? '';
-      const b = ext[j]!.name ?? '';
-      if (a < b) out.push(labels[i++]!);
-      else if (a > b) out.push(ext[j++]!);
-      else {
-        out.push(labels[i++]!); // the series' own value wins, as Prometheus does
-        j++;
-      }
-    }
-  }
-  return out;
-}
-
-function strBytes(s: string | null | undefined): number {
-  return s ? s.length : 0;
-}
-
-function labelsBytes(labels: readonly ILabel[] | null | undefined): number {
-  let n = 0;
-  if (labels) for (let i = 0; i < labels.length; i++) n += strBytes(labels[i]!.name) + strBytes(labels[i]!.value) + 6;
-  return n;
-}
-
-function histogramBytes(h: IPromHistogram): number {
-  return (
-    48 +
-    6 * ((h.negativeSpans?.length ?? 0) + (h.positiveSpans?.length ?? 0)) +
-    5 * ((h.negativeDeltas?.length ?? 0) + (h.positiveDeltas?.length ?? 0)) +
-    9 * ((h.negativeCounts?.length ?? 0) + (h.positiveCounts?.length ?? 0) + (h.customValues?.length ?? 0))
-  );
-}
-
 /**
- * Estimated protobuf size of a series: string lengths (exact for ASCII),
- * 20 bytes a sample (tags, double, millisecond varint), histograms by their
- * bucket arrays. Close enough to bound batches; the sender checks the real size.
- */
-export function estimateSeriesBytes(ts: ITimeSeries, labelBytes: number): number {
-  let n = 6 + labelBytes + 20 * (ts.samples?.length ?? 0);
-  const ex = ts.exemplars;
-  if (ex) for (let i = 0; i < ex.length; i++) n += 24 + labelsBytes(ex[i]!.labels);
-  const hs = ts.histograms;
-  if (hs) for (let i = 0; i < hs.length; i++) n += histogramBytes(hs[i]!);
-  return n;
-}
-
-export function estimateMetadataBytes(m: IMetricMetadata): number {
-  return 12 + strBytes(m.metricFamilyName) + strBytes(m.help) + strBytes(m.unit);
-}
-
-/**
- * Splits a request into chunks per shard, in request order within each shard.
+ * Splits a batch into chunks per shard, in batch order within each shard.
  * Returns one array per shard (empty when the shard gets nothing).
  */
-export function partition(req: PromWrite, lim: PartitionLimits, ext: ExternalLabels, tenant: string | undefined, owner: ChunkOwner): Chunk[][] {
-  const out: Chunk[][] = Array.from({ length: lim.shards }, () => []);
-  const current: Array<Chunk | undefined> = new Array(lim.shards);
-  const open = (s: number): Chunk => {
-    const c: Chunk = { series: [], metadata: [], points: 0, bytes: 0, tenant, owner };
-    out[s]!.push(c);
-    current[s] = c;
-    return c;
-  };
+export function partition(batch: EncodedPrw, lim: PartitionLimits, tenant: string | undefined, owner: ChunkOwner): Chunk[][] {
+  const n = lim.shards;
+  const out: Chunk[][] = Array.from({ length: n }, () => []);
+  const current: Array<Chunk | undefined> = new Array(n);
   const place = (s: number, points: number, bytes: number): Chunk => {
     const c = current[s];
-    if (c && (c.points === 0 && c.bytes === 0 || (c.points + points <= lim.maxSamples && c.bytes + bytes <= lim.maxBytes))) return c;
-    return open(s);
+    if (c && ((c.points === 0 && c.bytes === 0) || (c.points + points <= lim.maxSamples && c.bytes + bytes <= lim.maxBytes))) return c;
+    const fresh = new Chunk(tenant, owner);
+    out[s]?.push(fresh);
+    current[s] = fresh;
+    return fresh;
   };
-
-  const series = req.timeseries ?? [];
-  for (let i = 0; i < series.length; i++) {
-    let ts = series[i]!;
-    let labels: readonly ILabel[] = ts.labels ?? [];
-    if (!labelsSorted(labels)) labels = sortLabels(labels);
-    labels = withExternal(labels, ext);
-    if (labels !== ts.labels) ts = { ...ts, labels: labels as ILabel[] };
-    const shard = hashLabels(labels) % lim.shards;
-    const lb = labelsBytes(labels);
-    const points = (ts.samples?.length ?? 0) + (ts.histograms?.length ?? 0);
-    if (points <= lim.maxSamples) {
-      const bytes = estimateSeriesBytes(ts, lb);
-      const c = place(shard, points, bytes);
-      c.series.push(ts);
-      c.points += points;
-      c.bytes += bytes;
-      continue;
+  for (const part of batch.parts) {
+    const idx = part.series;
+    const buf = part.buf;
+    for (let i = part.first; i < part.last; i++) {
+      const k = i * S_STRIDE;
+      const start = (idx[k] ?? 0);
+      const end = (idx[k + 1] ?? 0);
+      const points = (idx[k + 2] ?? 0);
+      const shard = ((idx[k + 3] ?? 0) >>> 0) % n;
+      if (points <= lim.maxSamples) {
+        place(shard, points, end - start).add(buf, start, end, points);
+        continue;
+      }
+      // A series longer than a batch: cut its points (samples, then
+      // histograms) in order; exemplars ride with the first piece.
+      let rest: Part = part.slice(i, i + 1);
+      for (;;) {
+        const left = rest.points;
+        if (left <= lim.maxSamples) {
+          place(shard, left, rest.bytes).add(rest.buf, 0, rest.bytes, left);
+          break;
+        }
+        const [head, tail] = cutSeries(rest, rest.first, lim.maxSamples);
+        place(shard, head.points, head.bytes).add(head.buf, 0, head.bytes, head.points);
+        rest = tail;
+      }
     }
-    // A series longer than a batch: split its samples (then histograms) in
-    // order; exemplars ride with the first piece.
-    for (const piece of splitSeries(ts, lim.maxSamples)) {
-      const p = (piece.samples?.length ?? 0) + (piece.histograms?.length ?? 0);
-      const bytes = estimateSeriesBytes(piece, lb);
-      const c = place(shard, p, bytes);
-      c.series.push(piece);
-      c.points += p;
-      c.bytes += bytes;
-    }
-  }
-  const md = req.metadata;
-  if (md && md.length > 0) {
-    for (let i = 0; i < md.length; i++) {
-      const m = md[i]!;
-      const shard = hashLabels([{ name: '__name__', value: m.metricFamilyName ?? '' }]) % lim.shards;
-      const bytes = estimateMetadataBytes(m);
-      const c = place(shard, 0, bytes);
-      c.metadata.push(m);
-      c.bytes += bytes;
+    const m = part.meta;
+    for (let j = part.mfirst; j < part.mlast; j++) {
+      const k = j * M_STRIDE;
+      const start = (m[k] ?? 0);
+      const end = (m[k + 1] ?? 0);
+      place(((m[k + 2] ?? 0) >>> 0) % n, 0, end - start).add(buf, start, end, 0);
     }
   }
   return out;
-}
-
-function* splitSeries(ts: ITimeSeries, max: number): Generator<ITimeSeries> {
-  const samples = ts.samples ?? [];
-  const hist = ts.histograms ?? [];
-  let first = true;
-  for (let i = 0; i < samples.length; i += max) {
-    const piece: ITimeSeries = { labels: ts.labels, samples: samples.slice(i, i + max) };
-    if (first && ts.exemplars?.length) piece.exemplars = ts.exemplars;
-    first = false;
-    yield piece;
-  }
-  for (let i = 0; i < hist.length; i += max) {
-    const piece: ITimeSeries = { labels: ts.labels, histograms: hist.slice(i, i + max) };
-    if (first && ts.exemplars?.length) piece.exemplars = ts.exemplars;
-    first = false;
-    yield piece;
-  }
 }

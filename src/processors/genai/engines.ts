@@ -9,7 +9,7 @@
 // "10.0.0.7:8000") is kept too, so it can meet a host.name.
 import type { MetricsData } from '../../component/signal.js';
 import { isPromMetrics } from '../../component/signal.js';
-import { readOtlp } from '../../pdata/batch.js';
+import { readOtlp, readProm } from '../../pdata/batch.js';
 import type { IKeyValue, Metrics, PromWrite } from '../../pdata/proto.js';
 import { anyToString } from '../../genai/attrs.js';
 import { perComponentState } from '../../component/shared.js';
@@ -44,7 +44,7 @@ export class EngineModels {
 
   /** Learns from every engine series in the batch (the batch is not changed); returns how many were read. */
   observe(data: MetricsData, nowMs = Date.now()): number {
-    return isPromMetrics(data) ? this.observeProm(data.request, nowMs) : this.observeOtlp(readOtlp('metrics', data), nowMs);
+    return isPromMetrics(data) ? this.observeProm(readProm(data), nowMs) : this.observeOtlp(readOtlp('metrics', data), nowMs);
   }
 
   /** The model served by the instance any of `ids` names, if seen within the TTL. */

@@ -9,7 +9,7 @@
 // host that does not report its GPUs itself.
 import type { MetricsData } from '../../component/signal.js';
 import { isPromMetrics } from '../../component/signal.js';
-import { readOtlp } from '../../pdata/batch.js';
+import { readOtlp, readProm } from '../../pdata/batch.js';
 import type { IKeyValue, ILabel, Metrics, PromWrite } from '../../pdata/proto.js';
 import { anyToString } from '../../genai/attrs.js';
 import { perComponentState } from '../../component/shared.js';
@@ -72,7 +72,7 @@ export class GpuInventory implements GpuSource {
 
   /** Learns from every DCGM series in the batch; the batch itself is not changed. */
   observe(data: MetricsData, nowMs = Date.now()): number {
-    return isPromMetrics(data) ? this.observeProm(data.request, nowMs) : this.observeOtlp(readOtlp('metrics', data), nowMs);
+    return isPromMetrics(data) ? this.observeProm(readProm(data), nowMs) : this.observeOtlp(readOtlp('metrics', data), nowMs);
   }
 
   lookup(q: GpuQuery, nowMs = Date.now()): GpuInfo | undefined {

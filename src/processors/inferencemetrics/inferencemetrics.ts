@@ -3,7 +3,7 @@ import { MUTATES, type MetricsConsumer } from '../../component/consumer.js';
 import type { RequestContext } from '../../component/context.js';
 import type { CreateSettings, Processor } from '../../component/factory.js';
 import { isPromMetrics, type MetricsData } from '../../component/signal.js';
-import { ownOtlp } from '../../pdata/batch.js';
+import { ownOtlp, ownProm } from '../../pdata/batch.js';
 import type { InferenceMetricsConfig } from './config.js';
 import { normalizeOtlp } from './otlp.js';
 import { normalizeWrite } from './prw.js';
@@ -30,8 +30,17 @@ export class InferenceMetricsProcessor implements Processor<'metrics'>, Componen
 
   consume(data: MetricsData, ctx: RequestContext): Promise<void> {
     // OTLP metric names may change: work on decoded objects (an encoded batch is decoded here).
-    if (!isPromMetrics(data)) data = ownOtlp('metrics', data);
-    const n = isPromMetrics(data) ? normalizeWrite(data.request, this.names, this.cfg) : normalizeOtlp(data, this.names, this.cfg);
+    // Series names may change too: an encoded remote-write batch is decoded (ownProm) and handed on as objects.
+    let n: number;
+    if (isPromMetrics(data)) {
+      const request = ownProm(data);
+      data = { format: 'prw', request };
+      n = normalizeWrite(request, this.names, this.cfg);
+    } else {
+      const m = ownOtlp('metrics', data);
+      data = m;
+      n = normalizeOtlp(m, this.names, this.cfg);
+    }
     if (n > 0) this.set.telemetry.counter('tollgate_inferencemetrics_mapped_series', 'Series (or OTLP metrics) mapped onto the canonical inference schema.', ['processor']).inc({ processor: this.set.id }, n);
     return this.next.consume(data, ctx);
   }

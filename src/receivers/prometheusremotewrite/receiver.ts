@@ -13,7 +13,7 @@ import { createReporter, type Reporter } from '../../telemetry/report.js';
 import type { ReceiverTelemetry } from '../../telemetry/selftelemetry.js';
 import { closeServer, listen } from '../../util/endpoint.js';
 import type { PrwReceiverConfig } from './config.js';
-import { RefusedRequest, checkEncoding, decodeBody, protoVersion, type DecodedWrite, type ProtoVersion } from './request.js';
+import { RefusedRequest, checkEncoding, protoVersion, scanBody, type ProtoVersion, type ScannedBody } from './request.js';
 
 /** Success status by path: Thanos Receive answers 200, Prometheus 204. */
 const PATHS: ReadonlyMap<string, number> = new Map([
@@ -23,8 +23,9 @@ const PATHS: ReadonlyMap<string, number> = new Map([
 
 /**
  * Remote-write receiver: accepts 1.0 and 2.0 requests as Thanos Receive and
- * Prometheus do, validates them, and hands the 1.0 shape downstream with the
- * tenant in the context. Downstream errors become the status a remote-write
+ * Prometheus do, validates them in one wire scan, and hands them downstream
+ * as encoded 1.0 batches (the bytes as received, indexed; 2.0 converted on
+ * the wire) with the tenant in the context. Downstream errors become the status a remote-write
  * sender acts on: retryable → 503, throttled → 429 (both with Retry-After),
  * permanent → 400.
  */
@@ -116,14 +117,14 @@ export class PrwReceiver implements Component {
 
   private async process(req: IncomingMessage, res: ServerResponse, body: Buffer, version: ProtoVersion, okStatus: number): Promise<void> {
     this.capture?.http(req, 'prw', body, { signal: 'metrics', tenant: headerValue(req.headers[this.tenantHeader]) || this.cfg.default_tenant });
-    const decoded: DecodedWrite = decodeBody(body, version, this.cfg.max_decompressed_size);
+    const decoded: ScannedBody = scanBody(body, version, this.cfg.max_decompressed_size);
     const points = decoded.samples + decoded.histograms;
     const tenant = headerValue(req.headers[this.tenantHeader]) || this.cfg.default_tenant;
     const ctx: RequestContext = this.cfg.include_metadata
       ? { tenant, receiver: this.set.id, metadata: metadataOf(req) }
       : { tenant, receiver: this.set.id };
     try {
-      await this.next.consume({ format: 'prw', request: decoded.request }, ctx);
+      await this.next.consume(decoded.batch, ctx);
     } catch (e) {
       const err = asConsumerError(e);
       this.tel.refused('metrics', points);

@@ -1,9 +1,11 @@
 import { ErrorCode } from '../../errors/codes.js';
-import type { PromWrite } from '../../pdata/proto.js';
-import { DecodeError, PRW_V1_PROTO, PRW_V2_PROTO, countPromWrite, decodeWriteRequest, decodeWriteV2Request } from '../../prw/codec.js';
+import { EncodedPrw } from '../../pdata/prw/encoded.js';
+import { scanWriteRequest, type ScannedWrite } from '../../pdata/prw/scan.js';
+import { convertV2 } from '../../pdata/prw/v2.js';
+import { PrwWireError } from '../../pdata/prw/wire.js';
+import { PRW_V1_PROTO, PRW_V2_PROTO } from '../../prw/codec.js';
 import { SnappyError, snappyDecode, snappyUncompressedLength } from '../../prw/snappy.js';
-import { SymbolError, v2ToV1 } from '../../prw/v2.js';
-import { validateWriteRequest } from '../../prw/validate.js';
+import { SymbolError } from '../../prw/v2.js';
 
 export type ProtoVersion = 1 | 2;
 
@@ -59,19 +61,22 @@ export function checkEncoding(contentEncoding: string | undefined): void {
   throw new RefusedRequest(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, `unsupported content encoding ${JSON.stringify(contentEncoding)}: remote-write bodies are snappy`);
 }
 
-export interface DecodedWrite {
-  request: PromWrite;
+export interface ScannedBody {
+  /** The request as remote-write 1.0 bytes, indexed (2.0 converted on the wire). */
+  batch: EncodedPrw;
   samples: number;
   histograms: number;
   exemplars: number;
 }
 
 /**
- * Decompresses, decodes and validates a body. The Snappy header's announced
- * length is checked before anything is allocated, so a small body cannot
- * expand into a large allocation.
+ * Decompresses, checks and indexes a body, without decoding it (one wire
+ * scan: pdata/prw/scan.ts). The Snappy header's announced length is checked
+ * before anything is allocated — against max_decompressed_size (413) and
+ * against what the body could expand to at most (a lying header: 400) — so
+ * a small body cannot expand into a large allocation.
  */
-export function decodeBody(body: Uint8Array, version: ProtoVersion, maxDecompressed: number): DecodedWrite {
+export function scanBody(body: Uint8Array, version: ProtoVersion, maxDecompressed: number): ScannedBody {
   const announced = snappyUncompressedLength(body);
   if (announced > maxDecompressed) {
     throw new RefusedRequest(
@@ -86,20 +91,18 @@ export function decodeBody(body: Uint8Array, version: ProtoVersion, maxDecompres
   } catch (err) {
     throw new RefusedRequest(400, ErrorCode.DECODE, err instanceof SnappyError ? err.message : `invalid snappy block: ${(err as Error).message}`);
   }
-  let out: DecodedWrite;
+  let scanned: ScannedWrite;
   try {
     if (version === 2) {
-      const c = v2ToV1(decodeWriteV2Request(raw));
-      out = c;
-    } else {
-      const request = decodeWriteRequest(raw);
-      out = { request, ...countPromWrite(request) };
-    }
+      const c = convertV2(raw);
+      scanned = scanWriteRequest(c.raw, true);
+    } else scanned = scanWriteRequest(raw, true);
   } catch (err) {
-    if (err instanceof DecodeError || err instanceof SymbolError) throw new RefusedRequest(400, ErrorCode.DECODE, err.message);
-    throw new RefusedRequest(400, ErrorCode.DECODE, `undecodable protobuf: ${(err as Error).message}`);
+    const what = version === 2 ? PRW_V2_PROTO : 'WriteRequest';
+    if (err instanceof PrwWireError) throw new RefusedRequest(400, ErrorCode.DECODE, `undecodable protobuf ${what}: ${err.message}`);
+    if (err instanceof SymbolError) throw new RefusedRequest(400, ErrorCode.DECODE, err.message);
+    throw err;
   }
-  const bad = validateWriteRequest(out.request);
-  if (bad) throw new RefusedRequest(400, ErrorCode.INVALID_DATA, bad.message, out.samples + out.histograms);
-  return out;
+  if (scanned.invalid) throw new RefusedRequest(400, ErrorCode.INVALID_DATA, scanned.invalid.message, scanned.samples + scanned.histograms);
+  return { batch: new EncodedPrw([scanned.part]), samples: scanned.samples, histograms: scanned.histograms, exemplars: scanned.exemplars };
 }

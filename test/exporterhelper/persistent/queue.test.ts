@@ -3,7 +3,8 @@ import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { PromMetrics } from '../../../src/component/signal.js';
+import type { PromData, PromMetrics } from '../../../src/component/signal.js';
+import { readProm } from '../../../src/pdata/batch.js';
 import type { MetricsData } from '../../../src/component/signal.js';
 import { ConsumerError, permanentError, retryableError } from '../../../src/errors/consumererror.js';
 import { signalCodec } from '../../../src/exporterhelper/codec.js';
@@ -14,6 +15,7 @@ import type { QueuedRequest } from '../../../src/exporterhelper/queue.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { SelfTelemetry } from '../../../src/telemetry/selftelemetry.js';
 import { metricValue } from '../../helpers/telemetry.js';
+import { must } from '../../helpers/must.js';
 
 const dirs: string[] = [];
 after(async () => {
@@ -31,7 +33,7 @@ function req(n: number, items = 1, tenant?: string): QueuedRequest<MetricsData> 
   return { data, ctx: tenant ? { tenant } : {}, items };
 }
 function valueOf(r: QueuedRequest<MetricsData>): number {
-  return (r.data as PromMetrics).request.timeseries![0]!.samples![0]!.value!;
+  return must(must(readProm(r.data as PromData).timeseries?.[0]).samples?.[0]?.value);
 }
 
 function makeQueue(dir: string, over: Partial<ConstructorParameters<typeof PersistentQueue<MetricsData>>[0]> = {}) {

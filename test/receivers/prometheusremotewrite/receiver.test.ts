@@ -1,7 +1,8 @@
 import { test, after, before, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
-import type { PromMetrics } from '../../../src/component/signal.js';
+import { isEncodedPrw, type PromData } from '../../../src/component/signal.js';
+import { readProm } from '../../../src/pdata/batch.js';
 import { permanentError, retryableError, throttledError } from '../../../src/errors/consumererror.js';
 import { WriteV2Request, type PromWrite } from '../../../src/pdata/proto.js';
 import { PRW_V2_CONTENT_TYPE, STALE_NAN, compressWriteRequest, encodeWriteRequest, float64Bits } from '../../../src/prw/codec.js';
@@ -13,9 +14,10 @@ import { SelfTelemetry } from '../../../src/telemetry/selftelemetry.js';
 import { SinkConsumer } from '../../helpers/sink.js';
 import { metricValue, testSettings } from '../../helpers/telemetry.js';
 import { seriesBytes } from '../../helpers/prwgen.js';
+import { must } from '../../helpers/must.js';
 
 const telemetry = new SelfTelemetry({ processMetrics: false });
-const sink = new SinkConsumer<PromMetrics>({ signal: 'metrics' });
+const sink = new SinkConsumer<PromData>({ signal: 'metrics' });
 let rx: PrwReceiver;
 let base: string;
 
@@ -69,9 +71,13 @@ test('remote-write 1.0 on /api/v1/receive: 200 as Thanos Receive; data, stale ma
   assert.equal(res.status, 200);
   assert.equal(sink.calls.length, 1);
   const got = sink.calls[0]!;
-  assert.equal(got.data.format, 'prw');
-  assert.equal(Buffer.from(encodeWriteRequest(got.data.request)).toString('hex'), Buffer.from(encodeWriteRequest(WRITE)).toString('hex'));
-  assert.equal(float64Bits(got.data.request.timeseries![0]!.samples![1]!.value!), 0x7ff0000000000002n);
+  // Handed on encoded: the very bytes the sender wrote, indexed, with the points counted.
+  assert.ok(isEncodedPrw(got.data));
+  assert.equal(got.data.toBuffer().toString('hex'), Buffer.from(encodeWriteRequest(WRITE)).toString('hex'));
+  assert.equal(got.data.points, 3);
+  assert.equal(got.data.seriesCount, 2);
+  assert.equal(Buffer.from(encodeWriteRequest(readProm(got.data))).toString('hex'), Buffer.from(encodeWriteRequest(WRITE)).toString('hex'));
+  assert.equal(float64Bits(must(must(readProm(got.data).timeseries?.[0]).samples?.[1]?.value)), 0x7ff0000000000002n);
   assert.equal(got.ctx.tenant, 'team-a');
   assert.equal(got.ctx.receiver, 'prometheusremotewrite');
   assert.equal(got.ctx.metadata, undefined);
@@ -96,9 +102,10 @@ test('remote-write 2.0: 204 with the written counts; downstream sees the 1.0 sha
   assert.equal(res.headers.get('x-prometheus-remote-write-samples-written'), '2');
   assert.equal(res.headers.get('x-prometheus-remote-write-histograms-written'), '1');
   assert.equal(res.headers.get('x-prometheus-remote-write-exemplars-written'), '1');
-  const got = sink.calls[0]!.data.request;
-  assert.deepEqual(got.timeseries!.map(seriesBytes), WRITE.timeseries!.map(seriesBytes));
-  assert.deepEqual({ ...got.metadata![0]! }, { type: 1, metricFamilyName: 'http_requests_total', help: 'Requests.', unit: '' });
+  const got = readProm(must(sink.calls[0]).data);
+  assert.deepEqual((got.timeseries ?? []).map(seriesBytes), (WRITE.timeseries ?? []).map(seriesBytes));
+  const m = must(got.metadata?.[0]);
+  assert.deepEqual({ type: m.type, metricFamilyName: m.metricFamilyName, help: m.help, unit: m.unit }, { type: 1, metricFamilyName: 'http_requests_total', help: 'Requests.', unit: '' });
 });
 
 const invalid: Array<[string, PromWrite, RegExp]> = [
@@ -188,7 +195,7 @@ test('self-telemetry counts accepted and refused points (samples + histograms)',
 });
 
 test('include_metadata passes request headers downstream; tenant_header and default_tenant are configurable', async () => {
-  const s2 = new SinkConsumer<PromMetrics>({ signal: 'metrics' });
+  const s2 = new SinkConsumer<PromData>({ signal: 'metrics' });
   const r2 = new PrwReceiver(testSettings('prometheusremotewrite/2', 'receiver'), config({ include_metadata: true, tenant_header: 'X-Scope-OrgID', default_tenant: 'anon' }), s2);
   await r2.start();
   try {
