@@ -24,7 +24,17 @@ import { clonePromWrite } from './clone.js';
 import { countPromWritePoints } from './count.js';
 import { EncodedPrw } from './prw/encoded.js';
 import { Resource, WriteRequest, type IResource, type PromWrite } from './proto.js';
-import { isEncodedOtlp, isEncodedPrw, isOtlpObjects, isPromMetrics, type OtlpData, type PromData, type PromMetrics, type Signal, type SignalData } from './signal.js';
+import {
+  isEncodedOtlp,
+  isEncodedPrw,
+  isOtlpObjects,
+  isPromMetrics,
+  type OtlpData,
+  type PromData,
+  type PromMetrics,
+  type Signal,
+  type SignalData,
+} from './signal.js';
 import type { Unit } from './wire/cut.js';
 import { fieldValue, replaceField } from './wire/splice.js';
 

@@ -3,4 +3,3 @@ export function must<T>(v: T | null | undefined, what = 'value'): T {
   if (v === null || v === undefined) throw new Error(`expected a ${what}, got ${v}`);
   return v;
 }
-

@@ -50,7 +50,10 @@ test('snappy: a header announcing more than the body can expand to is refused be
   // 10 bytes of body can make at most 214 bytes; this one announces 1 GiB.
   const lying = Buffer.from([0x80, 0x80, 0x80, 0x80, 0x04, 0xfe, 0x01, 0x00, 0x00, 0xfe, 0x01, 0x00, 0x00, 0x00, 0x00]);
   assert.equal(maxDecompressedLength(10), 214);
-  assert.throws(() => snappyDecode(lying, 2 ** 31), (e: unknown) => e instanceof SnappyError && /announces 1073741824 bytes, more than 10 compressed bytes can hold/.test(e.message));
+  assert.throws(
+    () => snappyDecode(lying, 2 ** 31),
+    (e: unknown) => e instanceof SnappyError && /announces 1073741824 bytes, more than 10 compressed bytes can hold/.test(e.message),
+  );
   // Over the caller's limit: refused on the header alone too.
   assert.throws(() => snappyDecode(snappyEncode(Buffer.alloc(5000)), 4999), /decompresses to 5000 bytes, over the limit of 4999/);
 });

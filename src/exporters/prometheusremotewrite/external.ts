@@ -79,8 +79,8 @@ function partWithExternal(part: Part, ext: ExternalLabels): Part {
   const idx = new Int32Array(n * S_STRIDE);
   for (let i = 0; i < n; i++) {
     const k = (part.first + i) * S_STRIDE;
-    const start = (part.series[k] ?? 0);
-    const end = (part.series[k + 1] ?? 0);
+    const start = part.series[k] ?? 0;
+    const end = part.series[k + 1] ?? 0;
     readVarint(buf, start, end);
     readVarint(buf, wire.pos, end);
     series.reset();
@@ -95,7 +95,7 @@ function partWithExternal(part: Part, ext: ExternalLabels): Part {
         const len = readVarint(buf, value, end);
         labelName(buf, wire.pos, wire.pos + len);
         for (; j < ext.names.length; j++) {
-          const c = compare(buf, nameAt.start, nameAt.end, (ext.names[j] as Buffer));
+          const c = compare(buf, nameAt.start, nameAt.end, ext.names[j] as Buffer);
           if (c < 0) break;
           if (c > 0) copyField(ext.fields[j]);
           else {
@@ -118,8 +118,8 @@ function partWithExternal(part: Part, ext: ExternalLabels): Part {
     idx[o] = out.pos;
     out.field(1, series.buf, 0, series.pos);
     idx[o + 1] = out.pos;
-    idx[o + 2] = (part.series[k + 2] ?? 0);
-    idx[o + 3] = (part.series[k + 3] ?? 0);
+    idx[o + 2] = part.series[k + 2] ?? 0;
+    idx[o + 3] = part.series[k + 3] ?? 0;
   }
   const nm = part.metaCount;
   const meta = new Int32Array(nm * M_STRIDE);
@@ -127,9 +127,9 @@ function partWithExternal(part: Part, ext: ExternalLabels): Part {
     const k = (part.mfirst + i) * M_STRIDE;
     const o = i * M_STRIDE;
     meta[o] = out.pos;
-    out.copy(buf, (part.meta[k] ?? 0), (part.meta[k + 1] ?? 0));
+    out.copy(buf, part.meta[k] ?? 0, part.meta[k + 1] ?? 0);
     meta[o + 1] = out.pos;
-    meta[o + 2] = (part.meta[k + 2] ?? 0);
+    meta[o + 2] = part.meta[k + 2] ?? 0;
   }
   return new Part(out.take(), idx, 0, n, meta, 0, nm);
 }

@@ -40,7 +40,7 @@ export class ByteWriter {
     const b = this.buf;
     const p = this.pos;
     if (n > 64) b.set(src.subarray(s, e), p);
-    else for (let k = 0; k < n; k++) b[p + k] = (src[s + k] ?? 0);
+    else for (let k = 0; k < n; k++) b[p + k] = src[s + k] ?? 0;
     this.pos = p + n;
   }
 

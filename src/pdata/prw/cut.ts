@@ -12,9 +12,9 @@ import { readVarint, skipValue, wire } from './wire.js';
 export function cutSeries(part: Part, i: number, n: number): [Part, Part] {
   const k = i * S_STRIDE;
   const buf = part.buf;
-  const start = (part.series[k] ?? 0);
-  const end = (part.series[k + 1] ?? 0);
-  const hash = (part.series[k + 3] ?? 0);
+  const start = part.series[k] ?? 0;
+  const end = part.series[k + 1] ?? 0;
+  const hash = part.series[k + 3] ?? 0;
   readVarint(buf, start, end);
   readVarint(buf, wire.pos, end);
   const s = wire.pos;
@@ -43,10 +43,21 @@ export function cutSeries(part: Part, i: number, n: number): [Part, Part] {
   return [onePart(head, headSamples + headHist, hash), onePart(rest, ns - headSamples + nh - headHist, hash)];
 }
 
-function body(buf: Buffer, labels: number[], samples: number[], s0: number, s1: number, exemplars: number[], histograms: number[], h0: number, h1: number, other: number[]): ByteWriter {
+function body(
+  buf: Buffer,
+  labels: number[],
+  samples: number[],
+  s0: number,
+  s1: number,
+  exemplars: number[],
+  histograms: number[],
+  h0: number,
+  h1: number,
+  other: number[],
+): ByteWriter {
   const w = new ByteWriter(256);
   const put = (ranges: number[], from: number, to: number) => {
-    for (let j = from; j < to; j++) w.copy(buf, (ranges[2 * j] ?? 0), (ranges[2 * j + 1] ?? 0));
+    for (let j = from; j < to; j++) w.copy(buf, ranges[2 * j] ?? 0, ranges[2 * j + 1] ?? 0);
   };
   put(labels, 0, labels.length / 2);
   put(samples, s0, s1);

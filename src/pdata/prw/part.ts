@@ -35,7 +35,7 @@ export class Part {
     let bytes = 0;
     for (let i = first * S_STRIDE, e = last * S_STRIDE; i < e; i += S_STRIDE) {
       bytes += (series[i + 1] ?? 0) - (series[i] ?? 0);
-      points += (series[i + 2] ?? 0);
+      points += series[i + 2] ?? 0;
     }
     for (let i = mfirst * M_STRIDE, e = mlast * M_STRIDE; i < e; i += M_STRIDE) bytes += (meta[i + 1] ?? 0) - (meta[i] ?? 0);
     this.points = points;
@@ -75,17 +75,17 @@ export class Part {
     let i = this.first * S_STRIDE;
     const e = this.last * S_STRIDE;
     while (i < e) {
-      const start = (s[i] ?? 0);
-      let end = (s[i + 1] ?? 0);
+      const start = s[i] ?? 0;
+      let end = s[i + 1] ?? 0;
       i += S_STRIDE;
       while (i < e && s[i] === end) {
-        end = (s[i + 1] ?? 0);
+        end = s[i + 1] ?? 0;
         i += S_STRIDE;
       }
       pos = copyRange(buf, start, end, out, pos);
     }
     const m = this.meta;
-    for (let j = this.mfirst * M_STRIDE, me = this.mlast * M_STRIDE; j < me; j += M_STRIDE) pos = copyRange(buf, (m[j] ?? 0), (m[j + 1] ?? 0), out, pos);
+    for (let j = this.mfirst * M_STRIDE, me = this.mlast * M_STRIDE; j < me; j += M_STRIDE) pos = copyRange(buf, m[j] ?? 0, m[j + 1] ?? 0, out, pos);
     return pos;
   }
 }
@@ -94,6 +94,6 @@ export class Part {
 export function copyRange(src: Buffer, start: number, end: number, out: Uint8Array, pos: number): number {
   const n = end - start;
   if (n > 96) src.copy(out, pos, start, end);
-  else for (let k = 0; k < n; k++) out[pos + k] = (src[start + k] ?? 0);
+  else for (let k = 0; k < n; k++) out[pos + k] = src[start + k] ?? 0;
   return pos + n;
 }

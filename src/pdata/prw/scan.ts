@@ -71,7 +71,7 @@ function utf8(buf: Uint8Array, dv: DataView, s: number, e: number): boolean {
   let acc = 0;
   let p = s;
   for (; p + 4 <= e; p += 4) acc |= dv.getInt32(p, true);
-  for (; p < e; p++) acc |= (buf[p] ?? 0);
+  for (; p < e; p++) acc |= buf[p] ?? 0;
   return (acc & 0x80808080) === 0 || isUtf8(buf.subarray(s, e));
 }
 
@@ -93,9 +93,9 @@ function scanLabel(buf: Uint8Array, s: number, e: number): void {
   lName = lNameEnd = lValue = lValueEnd = s;
   // Canonical encoding first: 0x0a len name 0x12 len value, one-byte lengths.
   if (buf[s] === 0x0a) {
-    const nl = (buf[s + 1] ?? 0);
+    const nl = buf[s + 1] ?? 0;
     if (nl < 0x80 && s + 2 + nl + 2 <= e && buf[s + 2 + nl] === 0x12) {
-      const vl = (buf[s + 3 + nl] ?? 0);
+      const vl = buf[s + 3 + nl] ?? 0;
       if (vl < 0x80 && s + 4 + nl + vl === e) {
         lName = s + 2;
         lNameEnd = lName + nl;
@@ -298,7 +298,7 @@ function scanSeries(buf: Uint8Array, dv: DataView, s: number, e: number, validat
   let prevNameEnd = 0;
   let p = s;
   while (p < e) {
-    let tag = (buf[p] ?? 0);
+    let tag = buf[p] ?? 0;
     if (tag < 0x80) p++;
     else {
       tag = readVarint(buf, p, e);
@@ -309,7 +309,7 @@ function scanSeries(buf: Uint8Array, dv: DataView, s: number, e: number, validat
     const wt = tag & 7;
     if (no >= 1 && no <= 4) {
       if (wt !== 2) throw wrongType(SERIES_FIELDS[no] ?? '', no, wt, 2);
-      let len = (buf[p] ?? 0);
+      let len = buf[p] ?? 0;
       if (len < 0x80 && p < e) p++;
       else {
         len = readVarint(buf, p, e);
@@ -318,7 +318,10 @@ function scanSeries(buf: Uint8Array, dv: DataView, s: number, e: number, validat
       }
       const ms = p;
       const me = p + len;
-      if (me > e) throw new PrwWireError(`${SERIES_FIELDS[no]}[${no === 1 ? labels : no === 2 ? samples : no === 3 ? exemplars : histograms}]: length runs past the end of the series`);
+      if (me > e)
+        throw new PrwWireError(
+          `${SERIES_FIELDS[no]}[${no === 1 ? labels : no === 2 ? samples : no === 3 ? exemplars : histograms}]: length runs past the end of the series`,
+        );
       p = me;
       if (no === 2) {
         try {
@@ -350,7 +353,7 @@ function scanSeries(buf: Uint8Array, dv: DataView, s: number, e: number, validat
           h = Math.imul(h ^ w, 0x01000193);
         }
         for (; q < ve; q++) {
-          const b = (buf[q] ?? 0);
+          const b = buf[q] ?? 0;
           acc |= b;
           h = Math.imul(h ^ b, 0x01000193);
         }
@@ -475,7 +478,7 @@ export function scanWriteRequest(raw: Buffer, validate: boolean): ScannedWrite {
   let p = 0;
   while (p < end) {
     const start = p;
-    let tag = (buf[p] ?? 0);
+    let tag = buf[p] ?? 0;
     if (tag < 0x80) p++;
     else {
       tag = readVarint(buf, p, end);
@@ -539,8 +542,8 @@ export function scanWriteRequest(raw: Buffer, validate: boolean): ScannedWrite {
 /** The message for series `i`, which the byte checks refused: the decoded validation's words. */
 function invalidSeries(part: Part, i: number): InvalidSeries {
   const k = i * S_STRIDE;
-  const start = (part.series[k] ?? 0);
-  const end = (part.series[k + 1] ?? 0);
+  const start = part.series[k] ?? 0;
+  const end = part.series[k + 1] ?? 0;
   readVarint(part.buf, start, end); // tag
   readVarint(part.buf, wire.pos, end); // length
   const ts = TimeSeries.decode(part.buf.subarray(wire.pos, end));

@@ -40,8 +40,8 @@ export function writeStored(e: EncodedPrw, out: Buffer, pos: number): number {
     const s = p.series;
     for (let k = p.first * S_STRIDE; k < p.last * S_STRIDE; k += S_STRIDE) {
       out.writeInt32LE((s[k + 1] ?? 0) - (s[k] ?? 0), ix);
-      out.writeInt32LE((s[k + 2] ?? 0), ix + 4);
-      out.writeInt32LE((s[k + 3] ?? 0), ix + 8);
+      out.writeInt32LE(s[k + 2] ?? 0, ix + 4);
+      out.writeInt32LE(s[k + 3] ?? 0, ix + 8);
       ix += 12;
     }
   }
@@ -49,7 +49,7 @@ export function writeStored(e: EncodedPrw, out: Buffer, pos: number): number {
     const m = p.meta;
     for (let k = p.mfirst * M_STRIDE; k < p.mlast * M_STRIDE; k += M_STRIDE) {
       out.writeInt32LE((m[k + 1] ?? 0) - (m[k] ?? 0), ix);
-      out.writeInt32LE((m[k + 2] ?? 0), ix + 4);
+      out.writeInt32LE(m[k + 2] ?? 0, ix + 4);
       ix += 8;
     }
   }

@@ -77,14 +77,14 @@ function writeLabels(w: ByteWriter, buf: Uint8Array, list: Refs, nsym: number, i
   const n = list.n;
   if (n % 2 !== 0) throw new SymbolError(`invalid series #${i}: odd number of ${what} refs (${n})`);
   for (let j = 0; j < n; j += 2) {
-    const a = (refs[j] ?? 0);
-    const b = (refs[j + 1] ?? 0);
+    const a = refs[j] ?? 0;
+    const b = refs[j + 1] ?? 0;
     if (a >= nsym) throw new SymbolError(`invalid series #${i}: ${what} ref ${a} out of range (symbols table has ${nsym} entries)`);
     if (b >= nsym) throw new SymbolError(`invalid series #${i}: ${what} ref ${b} out of range (symbols table has ${nsym} entries)`);
-    const ns = (symbols[2 * a] ?? 0);
-    const ne = (symbols[2 * a + 1] ?? 0);
-    const vs = (symbols[2 * b] ?? 0);
-    const ve = (symbols[2 * b + 1] ?? 0);
+    const ns = symbols[2 * a] ?? 0;
+    const ne = symbols[2 * a + 1] ?? 0;
+    const vs = symbols[2 * b] ?? 0;
+    const ve = symbols[2 * b + 1] ?? 0;
     const nl = ne - ns;
     const vl = ve - vs;
     w.varint((1 << 3) | 2);
@@ -145,7 +145,7 @@ export function convertV2(buf: Buffer): ConvertedV2 {
   }
   const nseries = seriesAt.length / 2;
   if (nseries > 0 && nsym > 0 && (symbols[1] ?? 0) > (symbols[0] ?? 0)) {
-    const first = fromUtf8.decode(buf.subarray((symbols[0] ?? 0), (symbols[1] ?? 0)));
+    const first = fromUtf8.decode(buf.subarray(symbols[0] ?? 0, symbols[1] ?? 0));
     throw new SymbolError(`symbols[0] must be the empty string, got ${JSON.stringify(first.slice(0, 64))}`);
   }
 
@@ -157,8 +157,8 @@ export function convertV2(buf: Buffer): ConvertedV2 {
   let histograms = 0;
   let exemplars = 0;
   for (let i = 0; i < nseries; i++) {
-    const ss = (seriesAt[2 * i] ?? 0);
-    const se = (seriesAt[2 * i + 1] ?? 0);
+    const ss = seriesAt[2 * i] ?? 0;
+    const se = seriesAt[2 * i + 1] ?? 0;
     try {
       const c = convertSeries(buf, ss, se, nsym, i, metadata, families);
       samples += c.samples;
@@ -382,10 +382,10 @@ function addMetadata(w: ByteWriter, families: Set<string>, buf: Uint8Array, nsym
   const nrefs = seriesRefs.n;
   let name: string | undefined;
   for (let j = 0; j + 1 < nrefs; j += 2) {
-    const a = (refs[j] ?? 0);
-    if (fromUtf8.decode(buf.subarray((symbols[2 * a] ?? 0), (symbols[2 * a + 1] ?? 0))) === METRIC_NAME_LABEL) {
-      const b = (refs[j + 1] ?? 0);
-      name = fromUtf8.decode(buf.subarray((symbols[2 * b] ?? 0), (symbols[2 * b + 1] ?? 0)));
+    const a = refs[j] ?? 0;
+    if (fromUtf8.decode(buf.subarray(symbols[2 * a] ?? 0, symbols[2 * a + 1] ?? 0)) === METRIC_NAME_LABEL) {
+      const b = refs[j + 1] ?? 0;
+      name = fromUtf8.decode(buf.subarray(symbols[2 * b] ?? 0, symbols[2 * b + 1] ?? 0));
       break;
     }
   }
@@ -395,7 +395,7 @@ function addMetadata(w: ByteWriter, families: Set<string>, buf: Uint8Array, nsym
   families.add(family);
   const sym = (ref: number, what: string): [number, number] => {
     if (ref >= nsym) throw new SymbolError(`invalid series #${i}: ${what} ref ${ref} out of range (symbols table has ${nsym} entries)`);
-    return [(symbols[2 * ref] ?? 0), (symbols[2 * ref + 1] ?? 0)];
+    return [symbols[2 * ref] ?? 0, symbols[2 * ref + 1] ?? 0];
   };
   const [hs, he] = sym(help, 'help');
   const [us, ue] = sym(unit, 'unit');

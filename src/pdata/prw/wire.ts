@@ -21,7 +21,7 @@ export const wire = { pos: 0 };
  */
 export function readVarint(buf: Uint8Array, pos: number, end: number): number {
   if (pos < end) {
-    const b = (buf[pos] ?? 0);
+    const b = buf[pos] ?? 0;
     if (b < 0x80) {
       wire.pos = pos + 1;
       return b;
@@ -31,7 +31,7 @@ export function readVarint(buf: Uint8Array, pos: number, end: number): number {
   let mul = 1;
   for (let i = 0; i < 5; i++) {
     if (pos >= end) return -1;
-    const b = (buf[pos++] ?? 0);
+    const b = buf[pos++] ?? 0;
     v += (b & 0x7f) * mul;
     if (b < 0x80) {
       wire.pos = pos;

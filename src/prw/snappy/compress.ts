@@ -54,7 +54,7 @@ function emitLiteral(dst: Uint8Array, d: number, src: Uint8Array, start: number,
   }
   const len = end - start;
   if (len > 32) dst.set(src.subarray(start, end), d);
-  else for (let i = 0; i < len; i++) dst[d + i] = (src[start + i] ?? 0);
+  else for (let i = 0; i < len; i++) dst[d + i] = src[start + i] ?? 0;
   return d + len;
 }
 
@@ -127,10 +127,11 @@ function encodeBlock(dst: Uint8Array, d: number, src: Uint8Array, dv: DataView, 
         s += 4;
         a += 4;
       }
-      if (a >= 0) while (s < end && src[s] === src[a]) {
-        s++;
-        a++;
-      }
+      if (a >= 0)
+        while (s < end && src[s] === src[a]) {
+          s++;
+          a++;
+        }
       d = emitCopy(dst, d, base - candidate, s - base);
       nextEmit = s;
       if (s >= sLimit) return emitRemainder(dst, d, src, nextEmit, end);
@@ -160,7 +161,8 @@ function emitRemainder(dst: Uint8Array, d: number, src: Uint8Array, nextEmit: nu
  */
 export function compressInto(src: Uint8Array, dst: Uint8Array): number {
   const n = src.length;
-  if (dst.length < maxCompressedLength(n)) throw new RangeError(`snappy: output buffer of ${dst.length} bytes is smaller than the bound ${maxCompressedLength(n)}`);
+  if (dst.length < maxCompressedLength(n))
+    throw new RangeError(`snappy: output buffer of ${dst.length} bytes is smaller than the bound ${maxCompressedLength(n)}`);
   let d = putVarint(dst, 0, n);
   const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
   for (let p = 0; p < n; p += MAX_BLOCK) {

@@ -30,7 +30,7 @@ export function readBlockHeader(block: Uint8Array): BlockHeader | undefined {
   let result = 0;
   let mul = 1;
   for (let i = 0; i < block.length && i < 5; i++) {
-    const b = (block[i] ?? 0);
+    const b = block[i] ?? 0;
     result += (b & 0x7f) * mul;
     if (b < 0x80) return result > 0xffffffff ? undefined : { length: result, headerBytes: i + 1 };
     mul *= 128;
@@ -69,14 +69,14 @@ function decodeInto(src: Uint8Array, pos: number, dst: Uint8Array): string | und
   const dv = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
   let d = 0;
   while (pos < srcEnd) {
-    const c = (src[pos++] ?? 0);
+    const c = src[pos++] ?? 0;
     const tag = c & 3;
     if (tag === 0) {
       let len = c >>> 2;
       if (len >= 60) {
         const extra = len - 59;
         if (pos + extra > srcEnd) return 'literal length cut off';
-        len = (src[pos] ?? 0);
+        len = src[pos] ?? 0;
         if (extra > 1) len |= (src[pos + 1] ?? 0) << 8;
         if (extra > 2) len |= (src[pos + 2] ?? 0) << 16;
         if (extra > 3) len = (len | ((src[pos + 3] ?? 0) << 24)) >>> 0;
@@ -92,7 +92,7 @@ function decodeInto(src: Uint8Array, pos: number, dst: Uint8Array): string | und
       } else {
         let i = 0;
         for (; i + 4 <= len; i += 4) dv.setInt32(d + i, sv.getInt32(pos + i, true), true);
-        for (; i < len; i++) dst[d + i] = (src[pos + i] ?? 0);
+        for (; i < len; i++) dst[d + i] = src[pos + i] ?? 0;
         d += len;
         pos += len;
       }
@@ -121,10 +121,10 @@ function decodeInto(src: Uint8Array, pos: number, dst: Uint8Array): string | und
     if (offset >= 4) {
       let i = 0;
       for (; i + 4 <= len; i += 4) dv.setInt32(d + i, dv.getInt32(from + i, true), true);
-      for (; i < len; i++) dst[d + i] = (dst[from + i] ?? 0);
+      for (; i < len; i++) dst[d + i] = dst[from + i] ?? 0;
     } else {
       // Overlapping run (offset 1–3): byte by byte, each read sees what was just written.
-      for (let i = 0; i < len; i++) dst[d + i] = (dst[from++] ?? 0);
+      for (let i = 0; i < len; i++) dst[d + i] = dst[from++] ?? 0;
     }
     d += len;
   }

@@ -20,9 +20,22 @@ test('merge: the merged batch is the concatenation of the requests, byte for byt
     // Series in order, then each request's metadata: the request the bytes make.
     const series = reqs.flatMap((r) => (r.timeseries ?? []).map((ts) => hex(WriteRequest.encode({ timeseries: [ts] }).finish())));
     const meta = reqs.map((r) => hex(WriteRequest.encode({ metadata: r.metadata ?? [] }).finish()));
-    const want = reqs.map((_r, i) => series.slice(reqs.slice(0, i).reduce((n, q) => n + (q.timeseries?.length ?? 0), 0), reqs.slice(0, i + 1).reduce((n, q) => n + (q.timeseries?.length ?? 0), 0)).join('') + meta[i]).join('');
+    const want = reqs
+      .map(
+        (_r, i) =>
+          series
+            .slice(
+              reqs.slice(0, i).reduce((n, q) => n + (q.timeseries?.length ?? 0), 0),
+              reqs.slice(0, i + 1).reduce((n, q) => n + (q.timeseries?.length ?? 0), 0),
+            )
+            .join('') + meta[i],
+      )
+      .join('');
     assert.equal(merged.toBuffer().toString('hex'), want, `seed ${seed}`);
-    assert.equal(countItems('metrics', merged), reqs.reduce((n, r) => n + points(r), 0));
+    assert.equal(
+      countItems('metrics', merged),
+      reqs.reduce((n, r) => n + points(r), 0),
+    );
     assert.equal(byteSize('metrics', merged), merged.toBuffer().length);
     // Decoded, it is the decoded merge.
     const decoded = promOps.merge(reqs.map((r) => ({ format: 'prw' as const, request: clonePromWrite(r) })));
@@ -83,11 +96,24 @@ test('split by bytes: whole series while they fit (at least one); sizes are exac
 
 test('decoded and encoded parts merge into an encoded batch; decoded series are encoded with sorted labels', () => {
   const a = scan(new Gen(1).request(5));
-  const unsorted: PromWrite = { timeseries: [{ labels: [{ name: 'job', value: 'x' }, { name: '__name__', value: 'up' }], samples: [{ value: 1, timestamp: 2 }] }] };
+  const unsorted: PromWrite = {
+    timeseries: [
+      {
+        labels: [
+          { name: 'job', value: 'x' },
+          { name: '__name__', value: 'up' },
+        ],
+        samples: [{ value: 1, timestamp: 2 }],
+      },
+    ],
+  };
   const m = mergeData('metrics', [a, { format: 'prw', request: unsorted }]) as EncodedPrw;
   assert.ok(m instanceof EncodedPrw);
   const last = must(readProm(m).timeseries?.at(-1));
-  assert.deepEqual((last.labels ?? []).map((l) => l.name), ['__name__', 'job']);
+  assert.deepEqual(
+    (last.labels ?? []).map((l) => l.name),
+    ['__name__', 'job'],
+  );
   assert.equal(toEncodedPrw(m), m);
   assert.equal(scanWriteRequest(m.toBuffer(), true).invalid, undefined);
 });

@@ -38,9 +38,19 @@ test('scan: counts, entry boundaries and label hashes agree with the decoded req
 });
 
 test('scan: the hash does not depend on how a label is encoded (field order, unknown fields)', () => {
-  const canonical = encode({ timeseries: [{ labels: [{ name: '__name__', value: 'up' }, { name: 'job', value: 'a' }] }] });
+  const canonical = encode({
+    timeseries: [
+      {
+        labels: [
+          { name: '__name__', value: 'up' },
+          { name: 'job', value: 'a' },
+        ],
+      },
+    ],
+  });
   // Label{value, name, unknown field 7} instead of Label{name, value}.
-  const label = (n: string, v: string) => Buffer.concat([Buffer.from([0x12, v.length]), Buffer.from(v), Buffer.from([0x0a, n.length]), Buffer.from(n), Buffer.from([0x38, 0x01])]);
+  const label = (n: string, v: string) =>
+    Buffer.concat([Buffer.from([0x12, v.length]), Buffer.from(v), Buffer.from([0x0a, n.length]), Buffer.from(n), Buffer.from([0x38, 0x01])]);
   const l1 = label('__name__', 'up');
   const l2 = label('job', 'a');
   const ts = Buffer.concat([Buffer.from([0x0a, l1.length]), l1, Buffer.from([0x0a, l2.length]), l2]);
@@ -50,17 +60,117 @@ test('scan: the hash does not depend on how a label is encoded (field order, unk
 
 const broken: Array<[string, PromWrite]> = [
   ['no labels', { timeseries: [{ samples: [{ value: 1, timestamp: 1 }] }] }],
-  ['unsorted', { timeseries: [{ labels: [{ name: '__name__', value: 'up' }, { name: 'b', value: '1' }, { name: 'a', value: '1' }] }] }],
-  ['duplicate', { timeseries: [{ labels: [{ name: '__name__', value: 'up' }, { name: 'a', value: '1' }, { name: 'a', value: '2' }] }] }],
-  ['empty name', { timeseries: [{ labels: [{ name: '', value: 'x' }, { name: '__name__', value: 'up' }] }] }],
-  ['empty value', { timeseries: [{ labels: [{ name: '__name__', value: 'up' }, { name: 'a', value: '' }] }] }],
-  ['invalid label name', { timeseries: [{ labels: [{ name: '__name__', value: 'up' }, { name: 'a-b', value: '1' }] }] }],
-  ['non-ASCII label name', { timeseries: [{ labels: [{ name: '__name__', value: 'up' }, { name: 'é', value: '1' }] }] }],
-  ['label name starting with a digit', { timeseries: [{ labels: [{ name: '0a', value: '1' }, { name: '__name__', value: 'up' }] }] }],
+  [
+    'unsorted',
+    {
+      timeseries: [
+        {
+          labels: [
+            { name: '__name__', value: 'up' },
+            { name: 'b', value: '1' },
+            { name: 'a', value: '1' },
+          ],
+        },
+      ],
+    },
+  ],
+  [
+    'duplicate',
+    {
+      timeseries: [
+        {
+          labels: [
+            { name: '__name__', value: 'up' },
+            { name: 'a', value: '1' },
+            { name: 'a', value: '2' },
+          ],
+        },
+      ],
+    },
+  ],
+  [
+    'empty name',
+    {
+      timeseries: [
+        {
+          labels: [
+            { name: '', value: 'x' },
+            { name: '__name__', value: 'up' },
+          ],
+        },
+      ],
+    },
+  ],
+  [
+    'empty value',
+    {
+      timeseries: [
+        {
+          labels: [
+            { name: '__name__', value: 'up' },
+            { name: 'a', value: '' },
+          ],
+        },
+      ],
+    },
+  ],
+  [
+    'invalid label name',
+    {
+      timeseries: [
+        {
+          labels: [
+            { name: '__name__', value: 'up' },
+            { name: 'a-b', value: '1' },
+          ],
+        },
+      ],
+    },
+  ],
+  [
+    'non-ASCII label name',
+    {
+      timeseries: [
+        {
+          labels: [
+            { name: '__name__', value: 'up' },
+            { name: 'é', value: '1' },
+          ],
+        },
+      ],
+    },
+  ],
+  [
+    'label name starting with a digit',
+    {
+      timeseries: [
+        {
+          labels: [
+            { name: '0a', value: '1' },
+            { name: '__name__', value: 'up' },
+          ],
+        },
+      ],
+    },
+  ],
   ['missing metric name', { timeseries: [{ labels: [{ name: 'job', value: 'x' }] }] }],
   ['invalid metric name', { timeseries: [{ labels: [{ name: '__name__', value: 'bad-name' }] }] }],
   ['metric name starting with a digit', { timeseries: [{ labels: [{ name: '__name__', value: '1up' }] }] }],
-  ['second series bad', { timeseries: [{ labels: [{ name: '__name__', value: 'ok' }] }, { labels: [{ name: '__name__', value: 'up' }, { name: 'b', value: '1' }, { name: 'a', value: '1' }] }] }],
+  [
+    'second series bad',
+    {
+      timeseries: [
+        { labels: [{ name: '__name__', value: 'ok' }] },
+        {
+          labels: [
+            { name: '__name__', value: 'up' },
+            { name: 'b', value: '1' },
+            { name: 'a', value: '1' },
+          ],
+        },
+      ],
+    },
+  ],
 ];
 for (const [what, req] of broken) {
   test(`scan: ${what} is refused with the decoded validation's message`, () => {
@@ -136,7 +246,16 @@ test('scan: the malformed-input messages name the field', () => {
   const wrong = Buffer.concat([Buffer.from([0x0a, series.length]), series]);
   assert.throws(() => scanWriteRequest(wrong, true), /timeseries\[0\]\.samples\[0\]: field 1 \(value\) has wire type varint, expected 64-bit/);
   // Invalid UTF-8 in a label value (protobufjs refuses it too).
-  const utf = encode({ timeseries: [{ labels: [{ name: '__name__', value: 'up' }, { name: 'a', value: 'xy' }] }] });
+  const utf = encode({
+    timeseries: [
+      {
+        labels: [
+          { name: '__name__', value: 'up' },
+          { name: 'a', value: 'xy' },
+        ],
+      },
+    ],
+  });
   utf[utf.lastIndexOf(Buffer.from('xy'))] = 0xff;
   assert.throws(() => scanWriteRequest(utf, true), /timeseries\[0\]\.labels\[1\]: value: invalid UTF-8/);
   assert.throws(() => WriteRequest.decode(utf));
@@ -148,7 +267,10 @@ test('2.0 → 1.0 on the wire: the same series, counts and metadata as the decod
     const v2 = Buffer.from(WriteV2Request.encode(v1ToV2(req)).finish());
     const wire = convertV2(v2);
     const decoded = v2ToV1(WriteV2Request.decode(v2));
-    assert.deepEqual({ samples: wire.samples, histograms: wire.histograms, exemplars: wire.exemplars }, { samples: decoded.samples, histograms: decoded.histograms, exemplars: decoded.exemplars });
+    assert.deepEqual(
+      { samples: wire.samples, histograms: wire.histograms, exemplars: wire.exemplars },
+      { samples: decoded.samples, histograms: decoded.histograms, exemplars: decoded.exemplars },
+    );
     const got = WriteRequest.decode(wire.raw);
     assert.deepEqual((got.timeseries ?? []).map(seriesBytes), (decoded.request.timeseries ?? []).map(seriesBytes), `seed ${seed}`);
     const md = (w: PromWrite) => (w.metadata ?? []).map((m) => [m.type ?? 0, m.metricFamilyName ?? '', m.help ?? '', m.unit ?? '']);
@@ -157,11 +279,17 @@ test('2.0 → 1.0 on the wire: the same series, counts and metadata as the decod
   }
 });
 
-test('2.0: bad references are refused with the decoded conversion\'s words; malformed 2.0 never crashes', () => {
+test("2.0: bad references are refused with the decoded conversion's words; malformed 2.0 never crashes", () => {
   const v2 = (o: object) => Buffer.from(WriteV2Request.encode(o).finish());
-  assert.throws(() => convertV2(v2({ symbols: ['', '__name__'], timeseries: [{ labelsRefs: [1, 5] }] })), (e: unknown) => e instanceof SymbolError && /label ref 5 out of range \(symbols table has 2 entries\)/.test(e.message));
+  assert.throws(
+    () => convertV2(v2({ symbols: ['', '__name__'], timeseries: [{ labelsRefs: [1, 5] }] })),
+    (e: unknown) => e instanceof SymbolError && /label ref 5 out of range \(symbols table has 2 entries\)/.test(e.message),
+  );
   assert.throws(() => convertV2(v2({ symbols: ['', '__name__', 'up'], timeseries: [{ labelsRefs: [1, 2, 1] }] })), /odd number of label refs \(3\)/);
-  assert.throws(() => convertV2(v2({ symbols: ['x', '__name__', 'up'], timeseries: [{ labelsRefs: [1, 2] }] })), /symbols\[0\] must be the empty string, got "x"/);
+  assert.throws(
+    () => convertV2(v2({ symbols: ['x', '__name__', 'up'], timeseries: [{ labelsRefs: [1, 2] }] })),
+    /symbols\[0\] must be the empty string, got "x"/,
+  );
   const r = rng(5);
   for (let seed = 1; seed <= 40; seed++) {
     const raw = v2(v1ToV2(new Gen(seed).request(6)));
