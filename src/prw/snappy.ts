@@ -5,7 +5,7 @@
  * The codec is Tollgate's own (snappy/compress.ts, snappy/decompress.ts):
  * it compresses into a buffer the caller sizes and reuses, checks hostile
  * input strictly, and measured faster than snappyjs and the native
- * `snappy` package on remote-write bodies (benchmarks/snappy.bench.ts).
+ * `snappy` package on remote-write bodies (benchmarks/prw-wire.bench.ts).
  */
 import { compress, compressInto, maxCompressedLength } from './snappy/compress.js';
 import { SnappyError, decompress, maxDecompressedLength, readBlockHeader } from './snappy/decompress.js';

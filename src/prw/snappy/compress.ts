@@ -11,7 +11,7 @@
 // Math.imul (snappyjs multiplies in floating point).
 //
 // Measured on remote-write bodies (1000 series × 1 sample, ~211 KB, 9:1),
-// Node 20, 2 shared cores: see benchmarks/snappy.bench.ts for the current
+// Node 20, 2 shared cores: see benchmarks/prw-wire.bench.ts for the current
 // figures against snappyjs 0.7 and the native `snappy` 7 package.
 
 const MAX_BLOCK = 65536;
