@@ -94,6 +94,12 @@ function checkPrerequisites(files) {
       if (spawnSync('bash', [join(repo, 'scripts', 'k8s-tools.sh'), 'path', t], { stdio: 'ignore' }).status !== 0) missing.push(`${t} (scripts/k8s-tools.sh)`);
     }
   }
+  // The compatibility tests run the OpenTelemetry Collector that setup.sh builds (benchmarks/peers/build.sh).
+  if (!process.env.TOLLGATE_OTELCOL && files.some((f) => /collectorBinary\(|startGateway\(/.test(readFileSync(f, 'utf8')))) {
+    if (spawnSync('bash', [join(repo, 'benchmarks', 'peers', 'build.sh'), '--only', 'collector', '--check'], { stdio: 'ignore' }).status !== 0) {
+      missing.push('the OpenTelemetry Collector (benchmarks/peers/build.sh --only collector)');
+    }
+  }
   if (missing.length) fail(`the integration tier needs ${missing.join(', ')}: run \`bash ${SETUP}\` (as root: it installs Debian packages)`);
 }
 

@@ -4,7 +4,9 @@
 # (Debian, to fetch and run Kafka), prometheus-node-exporter (Debian, a scrape target), Apache Kafka's
 # jars (Maven Central, cached in ~/.cache/tollgate/kafka), and kustomize and the strict Kubernetes
 # decoder for the manifest tests (built with Go from the Go module proxy, cached in
-# ~/.cache/tollgate/bin). Idempotent: what is there already is skipped. apt-get needs root.
+# ~/.cache/tollgate/bin), and the OpenTelemetry Collector for the compatibility tests
+# (benchmarks/peers/build.sh, cached in ~/.cache/tollgate/peers).
+# Idempotent: what is there already is skipped. apt-get needs root.
 #
 #   bash scripts/setup.sh
 set -euo pipefail
@@ -33,4 +35,7 @@ bash "$HERE/prometheus.sh" stop-packaged
 bash "$HERE/kafka.sh" fetch
 if [[ -x /usr/local/go/bin/go ]]; then export PATH="$PATH:/usr/local/go/bin"; fi
 bash "$HERE/k8s-tools.sh" install
+# The OpenTelemetry Collector 0.165 the compatibility tests (test/compat) compare against: built with its
+# builder from the Go module proxy, once, into ~/.cache/tollgate/peers (keyed by its manifest).
+bash "$HERE/../benchmarks/peers/build.sh" --only collector >/dev/null
 echo "setup.sh: ready ($(prometheus --version 2>&1 | head -1); $(java -version 2>&1 | head -1))" >&2

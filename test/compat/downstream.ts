@@ -13,13 +13,14 @@ export interface Downstream {
   close(): Promise<void>;
 }
 
-/** HTTP: every POST is answered `status` with a google.rpc.Status body (and `headers`). */
+/** HTTP: every POST is answered `status` with a google.rpc.Status body (and `headers`); 0: never answered. */
 export async function httpDownstream(status: number, headers: Record<string, string> = {}): Promise<Downstream> {
   let n = 0;
   const server: Server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       n++;
+      if (status === 0) return;
       if (status === 200) {
         res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
         return;

@@ -26,7 +26,7 @@ export function collectorBinary(): string {
   requireIntegrationTier('the OpenTelemetry Collector (benchmarks/peers/build.sh)');
   if (collectorPath) return collectorPath;
   if (process.env.TOLLGATE_OTELCOL) return (collectorPath = process.env.TOLLGATE_OTELCOL);
-  const r = spawnSync('bash', [BUILD, '--only', 'collector'], { encoding: 'utf8', timeout: 60 * 60_000 });
+  const r = spawnSync('bash', [BUILD, '--only', 'collector', '--check'], { encoding: 'utf8', timeout: 60 * 60_000 });
   if (r.status !== 0)
     throw new Error(
       `the OpenTelemetry Collector could not be built (bash benchmarks/peers/build.sh --only collector; bash scripts/setup.sh builds it):\n${r.stderr}`,
