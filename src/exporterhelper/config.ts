@@ -76,10 +76,10 @@ export const QueueSchema = Type.Object(
     }),
     block_on_overflow: Type.Boolean({ default: false, description: 'Memory queue: wait for room instead of refusing when the queue is full.' }),
     blocking: Type.Optional(Type.Boolean({ description: 'The older name of block_on_overflow (either one set true blocks).' })),
-    wait_for_result: Type.Boolean({
-      default: false,
-      description: 'Memory queue: consume() waits until the queued request is sent (or fails, and the error goes back to the sender) instead of returning once it is queued.',
-    }),
+    wait_for_result: NoEffectValues(
+      Type.Boolean({ default: false, description: 'consume() returns once the request is queued; `enabled: false` makes the pipeline wait for the send.' }),
+      { true: 'consume() still returns once the request is queued; set sending_queue.enabled: false to wait for the send and get its error.' },
+    ),
     batch: Type.Optional(QueueBatchSchema),
     // Selects the persistent (on-disk) queue: see persistent/config.ts.
     storage: Type.Optional(
