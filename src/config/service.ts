@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration } from './types.js';
+import { Duration, Section } from './types.js';
 import { TelemetrySchema } from './telemetry.js';
 
 const Pipeline = Type.Object(
@@ -21,6 +21,18 @@ export const ServiceSchema = Type.Object(
     }),
     telemetry: TelemetrySchema,
     shutdown_timeout: Duration('30s', 'Tollgate key: deadline for draining batches and queues on SIGTERM/SIGINT.'),
+    admission: Section(
+      {
+        request_limit_mib: Type.Integer({
+          default: 0,
+          minimum: 0,
+          description:
+            "Request bytes in flight, in MiB, shared by every receiver (OTLP gRPC and HTTP, remote-write, Kafka, scrapes), counted decompressed as bodies arrive and inflate, until each request is answered. Past it requests are refused with 429 / RESOURCE_EXHAUSTED and Retry-After (a single request larger than the whole budget: 413). 0: automatic, one eighth of the memory the process may use (machine or cgroup limit), between 16 and 256 MiB. The key is the OpenTelemetry Collector's admission.request_limit_mib (otelarrow receiver).",
+        }),
+        retry_after: Duration('1s', 'Delay refused clients are asked to wait (Retry-After, RetryInfo).'),
+      },
+      'Tollgate key: admission control, one budget of request bytes in flight for the whole process.',
+    ),
   },
   { additionalProperties: false },
 );

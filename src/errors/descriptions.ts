@@ -38,8 +38,20 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCodeValue]: CodeDoc } = {
     where: 'refused: remote-write 400; drop reason in the Prometheus exporters',
   },
   [ErrorCode.UNAUTHENTICATED]: {
-    meaning: 'the client is not authenticated (no built-in component raises it yet)',
-    where: 'refused: 401 / `UNAUTHENTICATED`',
+    meaning: 'missing, malformed or wrong credentials on a receiver with `auth` (the answer never says which)',
+    where: 'refused: 401 / `UNAUTHENTICATED`; `tollgate_receiver_auth_failures`',
+  },
+  [ErrorCode.PERMISSION_DENIED]: {
+    meaning: 'an authenticated client named a tenant (tenant header) other than the one its credentials map to',
+    where: 'refused for good: 403 / `PERMISSION_DENIED`',
+  },
+  [ErrorCode.SHAPE_LIMIT]: {
+    meaning: 'a request passes a shape limit of the receiver (`limits`: attributes per item, values per array or map, nesting depth)',
+    where: 'refused: 400 / `INVALID_ARGUMENT`, naming the limit and where it was passed',
+  },
+  [ErrorCode.SLOW_CLIENT]: {
+    meaning: 'a client sent its request too slowly (`body_idle_timeout`, `read_timeout`) or not at all',
+    where: 'refused: 408 / `DEADLINE_EXCEEDED` and the connection closed; `tollgate_receiver_closed_connections`',
   },
   [ErrorCode.DELTA_TEMPORALITY]: {
     meaning: 'OTLP delta sum or histogram for a Prometheus output with `delta_to_cumulative` off',
@@ -64,6 +76,10 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCodeValue]: CodeDoc } = {
   [ErrorCode.MEMORY_LIMIT]: {
     meaning: '`memory_limiter` above its soft limit',
     where: 'refused, retryable: 503 / `UNAVAILABLE`; counted in `otelcol_processor_refused_*`',
+  },
+  [ErrorCode.ADMISSION_LIMIT]: {
+    meaning: 'request bytes in flight (decompressed, all receivers together) would pass `service.admission.request_limit_mib`',
+    where: 'refused, retryable: 429 / `RESOURCE_EXHAUSTED` with Retry-After and RetryInfo; the body stops being read; Kafka holds the partition and retries',
   },
   [ErrorCode.QUEUE_FULL]: {
     meaning: 'sending queue full, or the persistent queue cannot write to disk',

@@ -8,6 +8,8 @@ import { buildGraph, type Graph } from '../pipeline/graph.js';
 import { createServiceLogger } from '../telemetry/logger.js';
 import { metricsListeners } from '../config/telemetry.js';
 import { SelfTelemetry } from '../telemetry/selftelemetry.js';
+import { automaticBudget } from '../memory/admission.js';
+import { totalMemory } from '../memory/limits.js';
 import { TelemetryServer } from '../telemetry/server.js';
 import { factoriesByKind } from '../components.js';
 
@@ -41,6 +43,9 @@ export class Service implements Host {
     this.config = checkConfig(raw, opts.factories);
     this.logger = opts.logger ?? createServiceLogger(this.config.service.telemetry.logs);
     this.telemetryServer = new TelemetryServer(this.telemetry, metricsListeners(this.config.service.telemetry.metrics), this.logger);
+    const adm = this.config.service.admission;
+    const budget = adm.request_limit_mib > 0 ? adm.request_limit_mib * 1024 * 1024 : automaticBudget(totalMemory());
+    this.telemetry.admission.configure(budget, parseDuration(adm.retry_after));
   }
 
   static fromFiles(paths: readonly string[], opts: ServiceOptions = {}): Service {

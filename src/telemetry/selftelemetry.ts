@@ -1,5 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Signal } from '../component/signal.js';
+import { MemoryAccounting } from '../memory/accounting.js';
+import { Admission } from '../memory/admission.js';
 
 /** Collector names for an item of each signal (`otelcol_receiver_accepted_spans`, ...). */
 export const ITEM_UNIT: Readonly<Record<Signal, string>> = {
@@ -20,9 +22,17 @@ export class SelfTelemetry {
   private readonly counters = new Map<string, Counter<string>>();
   private readonly gauges = new Map<string, Gauge<string>>();
   private readonly started = Date.now();
+  /** Bytes held by the data path (sending queues, requests in flight), which the memory_limiter counts. */
+  readonly memory: MemoryAccounting;
+  /** The admission budget every receiver takes request bytes from (service.admission). */
+  readonly admission: Admission;
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics !== false) this.registerProcessMetrics();
+    this.memory = new MemoryAccounting(
+      this.gauge('tollgate_memory_accounted_bytes', 'Bytes of telemetry held by the data path (sending queues, requests in flight), by account; the memory_limiter counts them.', ['account']),
+    );
+    this.admission = new Admission(this.memory);
   }
 
   counter(name: string, help: string, labelNames: readonly string[]): Counter<string> {
@@ -131,6 +141,14 @@ export class ReceiverTelemetry extends ScopedTelemetry {
   /** Requests answered with an error status, by status, for troubleshooting clients. */
   failedRequest(status: string): void {
     this.inc('tollgate_receiver_failed_requests', 'Requests answered with an error, by status.', { status }, 1);
+  }
+  /** A connection closed by a listener limit (slow client, connection cap). */
+  closedConnection(reason: string): void {
+    this.inc('tollgate_receiver_closed_connections', 'Connections closed or refused by a listener limit (header_timeout, read_timeout, body_idle_timeout, connection_limit).', { reason }, 1);
+  }
+  /** A request refused for missing or wrong credentials. */
+  authFailure(): void {
+    this.inc('tollgate_receiver_auth_failures', 'Requests refused for missing or wrong credentials (401 / UNAUTHENTICATED).', {}, 1);
   }
 }
 

@@ -1,5 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
+import { INTERNAL_LISTENER, createHttpListener } from '../util/httplistener.js';
 import { closeServer, listen } from '../util/endpoint.js';
 import type { SelfTelemetry } from './selftelemetry.js';
 
@@ -26,7 +27,7 @@ export class TelemetryServer {
 
   async start(): Promise<void> {
     for (const address of this.addresses) {
-      const server = createServer((req, res) => {
+      const server = createHttpListener(INTERNAL_LISTENER, (req, res) => {
         if (req.url?.split('?')[0] !== '/metrics') {
           res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: self-metrics are at /metrics\n');
           return;

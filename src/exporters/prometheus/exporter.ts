@@ -2,7 +2,8 @@
 // handed and serves them on /metrics for a Prometheus to scrape. OTLP metrics
 // are translated by the OpenTelemetry compatibility rules (src/translator);
 // remote-write shaped metrics are exposed as they are.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { INTERNAL_LISTENER, createHttpListener } from '../../util/httplistener.js';
 import type { Logger } from 'pino';
 import { READS_ONLY } from '../../component/consumer.js';
 import type { RequestContext } from '../../component/context.js';
@@ -74,7 +75,7 @@ export class PrometheusExporter implements Exporter<'metrics'> {
 
   async start(_host: Host): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => this.handle(req, res));
+    const server = createHttpListener(INTERNAL_LISTENER, (req, res) => this.handle(req, res));
     this.server = server;
     const { port } = await listen(server, this.cfg.endpoint, `exporters.${this.set.id}`);
     this.boundPort = port;

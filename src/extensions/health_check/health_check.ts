@@ -1,7 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Component } from '../../component/component.js';
 import type { Host } from '../../component/host.js';
 import type { CreateSettings } from '../../component/factory.js';
+import { INTERNAL_LISTENER, createHttpListener } from '../../util/httplistener.js';
 import { closeServer, listen } from '../../util/endpoint.js';
 import type { HealthCheckConfig } from './config.js';
 
@@ -23,7 +24,7 @@ export class HealthCheck implements Component {
 
   async start(host: Host): Promise<void> {
     if (this.server) return;
-    this.server = createServer((req, res) => {
+    this.server = createHttpListener(INTERNAL_LISTENER, (req, res) => {
       if (req.url?.split('?')[0] !== this.cfg.path) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: health is at ${this.cfg.path}\n`);
         return;

@@ -8,7 +8,7 @@ export const MemoryLimiterSchema = Type.Object(
       '1s',
       'How often memory is measured (the collector has no default; 1s is its recommendation); requests also measure it when the last reading is older than 100ms.',
     ),
-    limit_mib: Type.Integer({ default: 0, minimum: 0, description: 'Hard limit on the resident set size, in MiB. Takes precedence over limit_percentage. One of limit_mib and limit_percentage is required.' }),
+    limit_mib: Type.Integer({ default: 0, minimum: 0, description: 'Hard limit, in MiB: the resident set size may not pass it (the last guard), and data is refused once reclaimable memory (V8 heap in use, Buffers, queued and in-flight request bytes) passes limit − spike. Takes precedence over limit_percentage. Neither set: 80% of the memory the process may use (the collector requires one of them).' }),
     spike_limit_mib: Type.Integer({
       default: 0,
       minimum: 0,
@@ -40,7 +40,6 @@ export type MemoryLimiterConfig = Static<typeof MemoryLimiterSchema>;
 export function validateMemoryLimiter(c: MemoryLimiterConfig): string[] {
   const out: string[] = [];
   if (parseDuration(c.check_interval) <= 0) out.push('check_interval: must be greater than zero');
-  if (c.limit_mib === 0 && c.limit_percentage === 0) out.push('limit_mib: limit_mib or limit_percentage must be greater than zero');
   if (c.limit_mib > 0 && c.spike_limit_mib >= c.limit_mib) out.push('spike_limit_mib: must be smaller than limit_mib');
   if (c.limit_mib === 0 && c.limit_percentage > 0 && c.spike_limit_percentage >= c.limit_percentage) {
     out.push('spike_limit_percentage: must be smaller than limit_percentage');

@@ -7,6 +7,7 @@ import { parseDuration } from '../../config/types.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { asConsumerError } from '../../errors/consumererror.js';
 import { createReporter, type Reporter } from '../../telemetry/report.js';
+import { isRefusal } from '../../memory/admission.js';
 import type { BatchControl, ConsumedBatch, ConsumedRecord, KafkaConsumer, KafkaProducer } from '../../kafka/client.js';
 import {
   HEADER_DLQ_ERROR,
@@ -149,11 +150,33 @@ export class KafkaReceiver implements Component {
 
   /** Hands one record to the pipeline until it is accepted or set aside. False: abandoned (stopping, partition moved). */
   private async deliver(route: Route, batch: ConsumedBatch, rec: ConsumedRecord, encoding: string, ctl: BatchControl): Promise<boolean> {
-    const { signal } = route;
     const tenant = rec.headers[HEADER_TENANT];
     const ctx: RequestContext = tenant ? { receiver: this.set.id, tenant } : { receiver: this.set.id };
     let delay = this.backoff.initial;
     for (let attempt = 1; ; attempt++) {
+      // The record takes its bytes from the admission budget while the pipeline has it; no room: wait, holding the partition.
+      const ticket = this.set.telemetry.admission.open();
+      const refusal = isRefusal(ticket) ? ticket : ticket.add(rec.value?.length ?? 0);
+      if (refusal && !refusal.tooLarge) {
+        if (!isRefusal(ticket)) ticket.release();
+        this.report.problem('warn', `admission:${batch.topic}`, undefined, { topic: batch.topic, partition: batch.partition, offset: rec.offset, code: refusal.code }, 'kafka record waits for room in the admission budget');
+        if (!(await this.pause(refusal.retryAfterMs, ctl))) return false;
+        continue;
+      }
+      try {
+        const done = await this.attempt(route, batch, rec, encoding, ctl, ctx, attempt, delay);
+        if (done !== 'retry') return done;
+      } finally {
+        if (!isRefusal(ticket)) ticket.release();
+      }
+      delay = Math.min(delay * this.backoff.multiplier, this.backoff.max);
+    }
+  }
+
+  /** One attempt to hand a record to the pipeline: true/false as deliver(), 'retry' after a retryable refusal and its wait. */
+  private async attempt(route: Route, batch: ConsumedBatch, rec: ConsumedRecord, encoding: string, ctl: BatchControl, ctx: RequestContext, attempt: number, delay: number): Promise<boolean | 'retry'> {
+    const { signal } = route;
+    {
       let data;
       try {
         // Decoded afresh for every attempt: the pipeline owned the previous copy.
@@ -176,7 +199,6 @@ export class KafkaReceiver implements Component {
           return true;
         }
         const wait = err.retryAfterMs ?? this.jitter(delay);
-        delay = Math.min(delay * this.backoff.multiplier, this.backoff.max);
         this.report.problem(
           'warn',
           `refused:${batch.topic}:${batch.partition}`,
@@ -185,6 +207,7 @@ export class KafkaReceiver implements Component {
           'pipeline refused a kafka record; holding the partition and retrying it',
         );
         if (!(await this.pause(wait, ctl))) return false;
+        return 'retry';
       }
     }
   }

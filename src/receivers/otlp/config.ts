@@ -2,6 +2,7 @@ import { Type, type Static, type TObject, type TProperties } from '@sinclair/typ
 import { Duration, Endpoint, Section, StringMapOf, TlsServerSchema, parseDuration } from '../../config/types.js';
 import { validateAgainst } from '../../config/validate.js';
 import { CaptureSchema, type CaptureConfig } from '../../capture/index.js';
+import { httpListenerProps } from '../common/listener.js';
 
 /** Default `max_request_body_size` (bytes on the wire), as the collector's confighttp. */
 export const DEFAULT_MAX_REQUEST_BODY_SIZE = 20 * 1024 * 1024;
@@ -45,6 +46,16 @@ export const GrpcSchema = Protocol(
       description: 'Largest request message accepted, in MiB, after decompression; larger ones get RESOURCE_EXHAUSTED.',
     }),
     max_concurrent_streams: Type.Integer({ default: 0, minimum: 0, description: 'Concurrent streams per HTTP/2 connection; 0 is unlimited.' }),
+    read_header_timeout: Duration('1m', 'Tollgate key: a new connection must start its HTTP/2 session within this, or it is closed (counted as header_timeout).'),
+    read_timeout: Duration(
+      '2m',
+      'Tollgate key: a call must deliver its request message within this after it starts, or it ends with DEADLINE_EXCEEDED (TG_SLOW_CLIENT, counted as read_timeout). 0: no limit.',
+    ),
+    max_connections: Type.Integer({
+      default: 0,
+      minimum: 0,
+      description: 'Tollgate key: concurrent connections accepted; more are closed at once (counted as connection_limit). 0: unlimited.',
+    }),
     include_metadata: Type.Boolean({
       default: false,
       description: 'Hand the client metadata to processors and exporters (RequestContext.metadata), for `batch` metadata_keys and `attributes` from_context.',
@@ -55,7 +66,7 @@ export const GrpcSchema = Protocol(
           server_parameters: Type.Optional(
             Type.Object(
               {
-                max_connection_idle: Type.Optional(Duration('0s', 'Close connections idle for this long; 0 never.')),
+                max_connection_idle: Type.Optional(Duration('5m', 'Close connections without a call in flight for this long (a GOAWAY; clients reconnect). Tollgate defaults to 5m where the collector never closes them; 0 never.')),
                 max_connection_age: Type.Optional(Duration('0s', 'Close connections older than this; 0 never.')),
                 max_connection_age_grace: Type.Optional(Duration('0s', 'Time given to in-flight calls when a connection reaches its maximum age.')),
                 time: Type.Optional(Duration('2h', 'Ping an idle client after this long.')),
@@ -104,9 +115,7 @@ export const HttpSchema = Protocol(
       description: 'Content-Encoding values accepted ("" is uncompressed; also x-gzip, br, identity). Others get 400. zstd works on every supported Node.js (node:zlib from 22.15, fzstd before).',
     }),
     response_headers: Type.Optional(StringMapOf('Headers added to every answer.')),
-    read_header_timeout: Duration('1m', 'Time allowed to receive request headers.'),
-    read_timeout: Duration('0s', 'Time allowed to receive a whole request; 0 is none.'),
-    idle_timeout: Duration('1m', 'Keep-alive connections idle this long are closed.'),
+    ...httpListenerProps(),
     traces_url_path: Type.String({ default: '/v1/traces', description: 'Path of the traces endpoint; a missing leading / is added. The three paths must differ.' }),
     metrics_url_path: Type.String({ default: '/v1/metrics', description: 'Path of the metrics endpoint; a missing leading / is added.' }),
     logs_url_path: Type.String({ default: '/v1/logs', description: 'Path of the logs endpoint; a missing leading / is added.' }),

@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import type { RequestContext } from '../../component/context.js';
 import type { SignalConsumer } from '../../component/consumer.js';
 import type { Signal, SignalData } from '../../component/signal.js';
+import { ErrorCode } from '../../errors/codes.js';
 import { asConsumerError } from '../../errors/consumererror.js';
+import type { Admission } from '../../memory/admission.js';
 import { countItems } from '../../pdata/count.js';
 import type { ReceiverTelemetry, SelfTelemetry } from '../../telemetry/selftelemetry.js';
 import { createReporter, type Reporter } from '../../telemetry/report.js';
@@ -23,6 +25,8 @@ export class ExportCore {
   readonly consumers: { [S in Signal]?: SignalConsumer<S> } = {};
   private readonly tel: Record<Transport, ReceiverTelemetry>;
   private readonly report: Reporter;
+  /** The process-wide admission budget requests take their bytes from. */
+  readonly admission: Admission;
 
   constructor(
     readonly id: string,
@@ -31,6 +35,20 @@ export class ExportCore {
   ) {
     this.tel = { grpc: telemetry.receiver(id, 'grpc'), http: telemetry.receiver(id, 'http') };
     this.report = createReporter({ id, logger, telemetry }, { burst: 10 });
+    this.admission = telemetry.admission;
+  }
+
+  /** A connection a listener limit closed or refused (slow client, connection cap): counted and logged. */
+  closedConnection(transport: Transport, reason: string): void {
+    this.tel[transport].closedConnection(reason);
+    this.report.problem('warn', `closed:${reason}`, undefined, { code: reason === 'connection_limit' ? 'connection_limit' : ErrorCode.SLOW_CLIENT, transport, reason }, 'connection closed by a listener limit');
+  }
+
+  /** A request refused for its credentials: counted and logged without detail. */
+  authFailed(transport: Transport, signal: Signal | undefined, status: string): void {
+    this.tel[transport].authFailure();
+    this.tel[transport].failedRequest(status);
+    this.report.problem('warn', ErrorCode.UNAUTHENTICATED, undefined, { code: ErrorCode.UNAUTHENTICATED, signal, transport, status }, 'request refused: missing or invalid credentials');
   }
 
   has(signal: Signal): boolean {

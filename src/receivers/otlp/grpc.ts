@@ -5,14 +5,19 @@ import * as grpc from '@grpc/grpc-js';
 import type { RequestContext } from '../../component/context.js';
 import type { Signal } from '../../component/signal.js';
 import { ErrorCode } from '../../errors/codes.js';
+import { DECODED_FACTOR, isRefusal, type AdmissionRefusal } from '../../memory/admission.js';
 import { ListenError, parseEndpoint } from '../../util/endpoint.js';
+import { admissionRefused } from '../common/body.js';
 import { durationMs, type GrpcConfig } from './config.js';
+import { guardConnections, readDeadline } from './grpcguard.js';
 import type { ExportCore } from './export.js';
 import type { Capture } from '../../capture/index.js';
 import { EMPTY_PROTO_RESPONSE, SIGNAL_SPECS, type SignalSpec } from './signals.js';
 import { Code, detailsOf, encodeStatusProto, type Refusal } from './status.js';
 
 const MIB = 1024 * 1024;
+/** keepalive.server_parameters.max_connection_idle when not configured. */
+const DEFAULT_MAX_CONNECTION_IDLE = '5m';
 const identity = (b: Buffer): Buffer => b;
 const toBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 /**
@@ -42,9 +47,10 @@ export class OtlpGrpcServer {
   async start(): Promise<void> {
     const ka = this.cfg.keepalive;
     const sp = ka?.server_parameters;
+    const onClosed = (reason: string) => this.core.closedConnection('grpc', reason);
     const options: grpc.ServerOptions = {
       'grpc.max_receive_message_length': this.maxRecv,
-      interceptors: [this.transportRefusals()],
+      interceptors: [this.transportRefusals(), readDeadline(durationMs(this.cfg.read_timeout), onClosed), this.door()],
       ...(ka?.enforcement_policy?.permit_without_stream ? { 'grpc.keepalive_permit_without_calls': 1 } : {}),
     };
     if (this.cfg.max_concurrent_streams > 0) options['grpc.max_concurrent_streams'] = this.cfg.max_concurrent_streams;
@@ -53,12 +59,19 @@ export class OtlpGrpcServer {
       const ms = durationMs(v);
       if (ms > 0) (options as Record<string, unknown>)[key] = ms;
     };
-    set('grpc.max_connection_idle_ms', sp?.max_connection_idle);
+    // Idle connections (no call in flight) are closed after 5 minutes unless configured.
+    set('grpc.max_connection_idle_ms', sp?.max_connection_idle ?? DEFAULT_MAX_CONNECTION_IDLE);
     set('grpc.max_connection_age_ms', sp?.max_connection_age);
     set('grpc.max_connection_age_grace_ms', sp?.max_connection_age_grace);
     set('grpc.keepalive_time_ms', sp?.time);
     set('grpc.keepalive_timeout_ms', sp?.timeout);
     const server = new grpc.Server(options);
+    guardConnections(server, {
+      readHeaderTimeoutMs: durationMs(this.cfg.read_header_timeout) || 60_000,
+      readTimeoutMs: durationMs(this.cfg.read_timeout),
+      maxConnections: this.cfg.max_connections,
+      onClosed,
+    });
     // Signals without a pipeline answer UNIMPLEMENTED, as in the collector
     // (where their service is not registered), but saying why.
     for (const signal of ['traces', 'metrics', 'logs'] as Signal[]) this.addService(server, SIGNAL_SPECS[signal]);
@@ -131,7 +144,25 @@ export class OtlpGrpcServer {
         callback(errorOf(r));
       };
     }
-    return (call, callback) => {
+    return (call, cb) => {
+      // The message (decompressed by grpc-js, at most max_recv_msg_size_mib) takes its bytes from the admission budget until answered.
+      const admitted = this.core.admission.open();
+      const refuse = (a: AdmissionRefusal) => {
+        const r = admissionRefused(a).refusal;
+        this.core.refusedInput('grpc', signal, r, CODE_NAMES[r.code] ?? String(r.code));
+        cb(errorOf(r));
+      };
+      if (isRefusal(admitted)) return refuse(admitted);
+      // The message and what decoding it allocates (DECODED_FACTOR) are reserved before decoding.
+      const over = admitted.add(call.request.length * DECODED_FACTOR.otlp_proto);
+      if (over) {
+        admitted.release();
+        return refuse(over);
+      }
+      const callback: grpc.sendUnaryData<Uint8Array> = (err, value) => {
+        admitted.release();
+        cb(err, value);
+      };
       this.capture?.grpc(spec.grpcPath, signal, call.request, call.metadata);
       let data;
       try {
@@ -159,6 +190,29 @@ export class OtlpGrpcServer {
   }
 
   /**
+   * Refused at the door: while memory is too high or the admission budget is
+   * spent, a call is answered when its metadata arrives, before grpc-js
+   * buffers its message.
+   */
+  private door(): grpc.ServerInterceptor {
+    return (method, call) =>
+      new grpc.ServerInterceptingCall(call, {
+        start: (next) =>
+          next({
+            onReceiveMetadata: (md, nextMd) => {
+              const a = this.core.admission.atDoor();
+              if (!a) return nextMd(md);
+              const r = admissionRefused(a).refusal;
+              const signal = Object.values(SIGNAL_SPECS).find((s) => s.grpcPath === method.path)?.signal;
+              this.core.refusedInput('grpc', signal, r, CODE_NAMES[r.code] ?? String(r.code));
+              const err = errorOf(r);
+              call.sendStatus({ code: err.code, details: err.details, metadata: err.metadata });
+            },
+          }),
+      });
+  }
+
+  /**
    * Refusals grpc-js makes before the handler runs (message over the size
    * limit, undecompressable, unknown encoding) are counted and logged here,
    * and the size message names the setting. The base call sends those
@@ -172,8 +226,9 @@ export class OtlpGrpcServer {
         if (status.code !== grpc.status.OK && !(status.metadata && OWN_TRAILERS.has(status.metadata))) {
           const signal = (Object.values(SIGNAL_SPECS).find((s) => s.grpcPath === method.path)?.signal);
           const over = status.code === grpc.status.RESOURCE_EXHAUSTED;
-          const reason = over ? ErrorCode.BODY_TOO_LARGE : ErrorCode.DECODE;
-          if (over) status = { ...status, details: `${reason}: ${status.details ?? 'message too large'}${limitNote}` };
+          const own = /^(TG_[A-Z_]+):/.exec(status.details ?? '')?.[1];
+          const reason = own ?? (over ? ErrorCode.BODY_TOO_LARGE : ErrorCode.DECODE);
+          if (over && !own) status = { ...status, details: `${reason}: ${status.details ?? 'message too large'}${limitNote}` };
           this.core.refusedInput(
             'grpc',
             signal,

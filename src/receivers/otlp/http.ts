@@ -2,13 +2,15 @@
 // bodies, answered as the collector answers (status codes, google.rpc.Status
 // bodies in the request's content type, Retry-After on 429/503).
 import { readFileSync } from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as http from 'node:http';
 import type { RequestContext } from '../../component/context.js';
 import type { Signal } from '../../component/signal.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { closeServer, listen } from '../../util/endpoint.js';
-import { BodyError, decodersFor, readBody, tooLarge, type BodyLimits, type Decoder } from './body.js';
+import { DECODED_FACTOR, isRefusal, type AdmissionTicket } from '../../memory/admission.js';
+import { createHttpListener } from '../../util/httplistener.js';
+import { BodyError, admissionRefused, decodersFor, readBody, tooLarge, type BodyLimits, type Decoder } from '../common/body.js';
+import { listenerOptions } from '../common/listener.js';
 import { durationMs, normalizePath, type HttpConfig } from './config.js';
 import { Cors } from './cors.js';
 import type { ExportCore } from './export.js';
@@ -42,7 +44,7 @@ export class OtlpHttpServer {
     private readonly owner: string,
     private readonly capture?: Capture,
   ) {
-    this.limits = { maxWire: cfg.max_request_body_size, maxDecoded: cfg.max_decompressed_body_size };
+    this.limits = { maxWire: cfg.max_request_body_size, maxDecoded: cfg.max_decompressed_body_size, idleMs: durationMs(cfg.body_idle_timeout) };
     this.decoders = decodersFor(cfg.compression_algorithms);
     this.cors = Cors.enabled(cfg.cors) ? new Cors(cfg.cors) : undefined;
     this.baseCtx = Object.freeze({ receiver: core.id });
@@ -59,23 +61,23 @@ export class OtlpHttpServer {
     }
     this.notFound = `404 page not found; OTLP/HTTP paths here: ${served.join(', ') || '(none)'}`;
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res);
-    const requestTimeout = durationMs(this.cfg.read_timeout);
-    let headersTimeout = durationMs(this.cfg.read_header_timeout) || 60_000;
-    // Node.js refuses a header timeout longer than a (non-zero) request timeout.
-    if (requestTimeout > 0) headersTimeout = Math.min(headersTimeout, requestTimeout);
-    const opts: http.ServerOptions = { headersTimeout, requestTimeout, keepAliveTimeout: durationMs(this.cfg.idle_timeout) };
     const tls = this.cfg.tls;
-    const server = tls
-      ? https.createServer(
-          {
-            ...opts,
-            cert: readFileSync(tls.cert_file),
-            key: readFileSync(tls.key_file),
-            ...(tls.client_ca_file ? { ca: readFileSync(tls.client_ca_file), requestCert: true, rejectUnauthorized: true } : {}),
-          },
-          handler,
-        )
-      : http.createServer(opts, handler);
+    const server = createHttpListener(
+      {
+        ...listenerOptions(this.cfg),
+        ...(tls
+          ? {
+              tls: {
+                cert: readFileSync(tls.cert_file),
+                key: readFileSync(tls.key_file),
+                ...(tls.client_ca_file ? { ca: readFileSync(tls.client_ca_file), requestCert: true, rejectUnauthorized: true } : {}),
+              },
+            }
+          : {}),
+        onClosed: (reason) => this.core.closedConnection('http', reason),
+      },
+      handler,
+    );
     // `Expect: 100-continue` lets an oversize upload be refused before it is sent.
     server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
       if (declaredLength(req) > this.limits.maxWire) {
@@ -121,10 +123,20 @@ export class OtlpHttpServer {
       });
     }
     if (declaredLength(req) > this.limits.maxWire) return this.refuse(req, res, enc, spec.signal, tooLarge(this.limits, declaredLength(req)).refusal);
+    // Admission: refused at the door while memory is too high; else the body takes its bytes from the shared budget as it arrives.
+    const admitted = this.core.admission.open();
+    if (isRefusal(admitted)) return this.refuse(req, res, enc, spec.signal, admissionRefused(admitted).refusal);
+    const ticket: AdmissionTicket = admitted;
+    res.once('close', () => ticket.release());
     this.capture?.tap(req, 'otlp_http', { signal: spec.signal, limit: this.limits.maxWire });
-    readBody(req, ce, this.decoders.get(ce), this.limits)
+    readBody(req, ce, this.decoders.get(ce), this.limits, ticket)
       .then(
-        (body) => this.exportBody(req, res, spec, enc, body),
+        (body) => {
+          // Decoding allocates several times the body: that is reserved from the budget before it starts.
+          const over = ticket.add(body.length * ((enc === 'json' ? DECODED_FACTOR.otlp_json : DECODED_FACTOR.otlp_proto) - 1));
+          if (over) return this.refuse(req, res, enc, spec.signal, admissionRefused(over).refusal);
+          return this.exportBody(req, res, spec, enc, body);
+        },
         (e: unknown) => this.refuse(req, res, enc, spec.signal, e instanceof BodyError ? e.refusal : internal(e)),
       )
       .catch((e: unknown) => {
@@ -170,6 +182,14 @@ export class OtlpHttpServer {
   private refuse(req: http.IncomingMessage, res: http.ServerResponse, enc: Encoding, signal: Signal, r: Refusal): void {
     const status = r.httpStatus ?? httpStatusOf(r.code);
     this.core.refusedInput('http', signal, r, String(status));
+    if (r.reason === ErrorCode.SLOW_CLIENT) {
+      // Nothing more is read from a client that stopped sending: answer and close.
+      this.core.closedConnection('http', 'body_idle_timeout');
+      res.setHeader('Connection', 'close');
+      this.sendStatus(res, enc, r);
+      res.on('finish', () => req.destroy());
+      return;
+    }
     this.afterBody(req, res, () => this.sendStatus(res, enc, r));
   }
 

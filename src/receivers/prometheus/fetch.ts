@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createGunzip } from 'node:zlib';
+import { isRefusal, type Admission, type AdmissionTicket } from '../../memory/admission.js';
 import type { ScrapeConfig } from './config.js';
 import type { ExpositionFormat } from './textparse.js';
 
@@ -17,6 +18,8 @@ export interface ScrapeBody {
   body: string;
   format: ExpositionFormat;
   bytes: number;
+  /** Gives the body's bytes back to the admission budget (once the scrape is handed on). */
+  release(): void;
 }
 
 /** Per scrape config: agents, auth header and limits, built once. */
@@ -29,6 +32,8 @@ export class Fetcher {
     sc: ScrapeConfig,
     private readonly maxBytes: number,
     private readonly userAgent: string,
+    /** The process-wide admission budget scraped bodies take their bytes from, decompressed, as they arrive. */
+    private readonly admission?: Admission,
   ) {
     const tls = sc.tls_config;
     this.agent = new HttpsAgent({
@@ -81,6 +86,12 @@ export class Fetcher {
     const stream = gz ? res.pipe(createGunzip()) : res;
     const chunks: Buffer[] = [];
     let size = 0;
+    const admitted = this.admission?.open();
+    if (admitted && isRefusal(admitted)) {
+      res.destroy();
+      throw new ScrapeError(`scrape not read: ${admitted.message}`);
+    }
+    const ticket: AdmissionTicket | undefined = admitted;
     try {
       for await (const c of stream as AsyncIterable<Buffer>) {
         size += c.length;
@@ -88,16 +99,22 @@ export class Fetcher {
           res.destroy();
           throw new ScrapeError(`body size limit exceeded (${this.maxBytes} bytes)`);
         }
+        const over = ticket?.add(c.length);
+        if (over) {
+          res.destroy();
+          throw new ScrapeError(`scrape not read: ${over.message}`);
+        }
         chunks.push(c);
       }
     } catch (e) {
+      ticket?.release();
       if (e instanceof ScrapeError) throw e;
       throw new ScrapeError(signal.aborted ? `context deadline exceeded (scrape_timeout ${timeoutMs} ms)` : (e as Error).message);
     }
     const ct = (res.headers['content-type'] ?? '').toLowerCase();
     const format: ExpositionFormat = ct.startsWith('application/openmetrics-text') ? 'openmetrics' : 'text';
     const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-    return { body: buf.toString('utf8'), format, bytes: size };
+    return { body: buf.toString('utf8'), format, bytes: size, release: () => ticket?.release() };
   }
 }
 

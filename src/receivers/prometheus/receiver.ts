@@ -132,7 +132,7 @@ class JobPool {
     private readonly emit: (req: PromWrite, n: number) => Promise<void>,
     private readonly onScrape: (o: ScrapeOutcome, t: Target) => void,
   ) {
-    this.fetcher = new Fetcher(job.sc, job.bodyLimit, `Tollgate/${VERSION}`);
+    this.fetcher = new Fetcher(job.sc, job.bodyLimit, `Tollgate/${VERSION}`, set.telemetry.admission);
   }
 
   start(discoverers: Discoverer[]): void {

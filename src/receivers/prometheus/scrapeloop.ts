@@ -147,6 +147,8 @@ export class ScrapeLoop {
       outcome = r.outcome;
     } finally {
       this.limiter.release();
+      // The body is parsed into series by now: its bytes go back to the admission budget.
+      body?.release();
     }
     this.lastScrapeAt = ts;
     this.hooks.onScrape(outcome, this.target);

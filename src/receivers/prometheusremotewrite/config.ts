@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Endpoint, TlsServerSchema } from '../../config/types.js';
 import { CaptureSchema } from '../../capture/index.js';
+import { httpListenerProps } from '../common/listener.js';
 
 export const PrwReceiverSchema = Type.Object(
   {
@@ -18,6 +19,7 @@ export const PrwReceiverSchema = Type.Object(
     tenant_header: Type.String({ default: 'THANOS-TENANT', minLength: 1, description: 'Request header naming the tenant, as Thanos Receive reads it.' }),
     default_tenant: Type.String({ default: 'default-tenant', description: 'Tenant of requests without the tenant header.' }),
     include_metadata: Type.Boolean({ default: false, description: 'Pass request headers downstream as client metadata.' }),
+    ...httpListenerProps('65s'),
     tls: Type.Optional(TlsServerSchema),
     capture: Type.Optional(CaptureSchema),
   },

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Component } from '../../component/component.js';
 import type { RequestContext } from '../../component/context.js';
 import type { MetricsConsumer } from '../../component/consumer.js';
@@ -11,7 +10,12 @@ import { ErrorCode } from '../../errors/codes.js';
 import { HEADER_EXEMPLARS_WRITTEN, HEADER_HISTOGRAMS_WRITTEN, HEADER_SAMPLES_WRITTEN } from '../../prw/codec.js';
 import { createReporter, type Reporter } from '../../telemetry/report.js';
 import type { ReceiverTelemetry } from '../../telemetry/selftelemetry.js';
+import { parseDuration } from '../../config/types.js';
+import { DECODED_FACTOR, isRefusal, type AdmissionTicket } from '../../memory/admission.js';
 import { closeServer, listen } from '../../util/endpoint.js';
+import { createHttpListener } from '../../util/httplistener.js';
+import { BodyError, admissionRefused, readBody, type BodyLimits } from '../common/body.js';
+import { listenerOptions } from '../common/listener.js';
 import type { PrwReceiverConfig } from './config.js';
 import { RefusedRequest, checkEncoding, protoVersion, scanBody, type ProtoVersion, type ScannedBody } from './request.js';
 
@@ -37,6 +41,7 @@ export class PrwReceiver implements Component {
   private readonly capture: Capture | undefined;
   private inflight = 0;
   private drained: (() => void) | undefined;
+  private readonly limits: BodyLimits;
   port = 0;
 
   constructor(
@@ -48,16 +53,21 @@ export class PrwReceiver implements Component {
     this.report = createReporter(set);
     this.tenantHeader = cfg.tenant_header.toLowerCase();
     this.capture = createCapture(set, cfg.capture);
+    this.limits = { maxWire: cfg.max_request_body_size, maxDecoded: cfg.max_request_body_size, idleMs: parseDuration(cfg.body_idle_timeout) };
   }
 
   async start(): Promise<void> {
     if (this.server) return;
     const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
     const tls = this.cfg.tls;
-    this.server = tls
-      ? createHttpsServer({ cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file), ...(tls.ca_file ? { ca: readFileSync(tls.ca_file) } : {}) }, handler)
-      : createServer(handler);
-    this.server.keepAliveTimeout = 65_000;
+    this.server = createHttpListener(
+      {
+        ...listenerOptions(this.cfg),
+        ...(tls ? { tls: { cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file), ...(tls.ca_file ? { ca: readFileSync(tls.ca_file) } : {}) } } : {}),
+        onClosed: (reason) => this.closed(reason),
+      },
+      handler,
+    );
     const { port } = await listen(this.server, this.cfg.endpoint, `receivers.${this.set.id}`);
     this.port = port;
     this.set.logger.info({ endpoint: this.cfg.endpoint, port }, 'remote-write receiver listening');
@@ -100,14 +110,19 @@ export class PrwReceiver implements Component {
       this.refuse(req, res, new RefusedRequest(413, ErrorCode.BODY_TOO_LARGE, `body of ${declared} bytes is over max_request_body_size (${limit})`), version);
       return;
     }
+    const admitted = this.set.telemetry.admission.open();
+    if (isRefusal(admitted)) {
+      this.refuse(req, res, fromBodyError(admissionRefused(admitted)), version);
+      return;
+    }
+    const ticket: AdmissionTicket = admitted;
+    res.once('close', () => ticket.release());
     this.inflight++;
-    readBody(req, limit)
-      .then((body) => {
-        if (body === undefined) throw new RefusedRequest(413, ErrorCode.BODY_TOO_LARGE, `body is over max_request_body_size (${limit})`);
-        return this.process(req, res, body, version, okStatus);
-      })
+    readBody(req, '', undefined, this.limits, ticket)
+      .then((body) => this.process(req, res, body, version, okStatus, ticket))
       .catch((err) => {
         if (err instanceof RefusedRequest) this.refuse(req, res, err, version);
+        else if (err instanceof BodyError) this.refuse(req, res, fromBodyError(err), version);
         else this.reply(res, 400, `could not read request body: ${(err as Error).message}\n`);
       })
       .finally(() => {
@@ -115,9 +130,19 @@ export class PrwReceiver implements Component {
       });
   }
 
-  private async process(req: IncomingMessage, res: ServerResponse, body: Buffer, version: ProtoVersion, okStatus: number): Promise<void> {
+  /** A connection a listener limit closed (slow client, connection cap): counted and logged. */
+  private closed(reason: string): void {
+    this.tel.closedConnection(reason);
+    this.report.problem('warn', `closed:${reason}`, undefined, { code: ErrorCode.SLOW_CLIENT, reason }, 'connection closed by a listener limit');
+  }
+
+  private async process(req: IncomingMessage, res: ServerResponse, body: Buffer, version: ProtoVersion, okStatus: number, ticket: AdmissionTicket): Promise<void> {
     this.capture?.http(req, 'prw', body, { signal: 'metrics', tenant: headerValue(req.headers[this.tenantHeader]) || this.cfg.default_tenant });
-    const decoded: ScannedBody = scanBody(body, version, this.cfg.max_decompressed_size);
+    const decoded: ScannedBody = scanBody(body, version, this.cfg.max_decompressed_size, (n) => {
+      // The decompressed footprint (from the size the snappy header announces, checked before any work) is taken from the budget first.
+      const r = ticket.add(n * DECODED_FACTOR.prw);
+      if (r) throw fromBodyError(admissionRefused(r));
+    });
     const points = decoded.samples + decoded.histograms;
     const tenant = headerValue(req.headers[this.tenantHeader]) || this.cfg.default_tenant;
     const ctx: RequestContext = this.cfg.include_metadata
@@ -153,6 +178,11 @@ export class PrwReceiver implements Component {
       this.report.drop({ signal: 'metrics', code: err.code, items: err.points, err, fields, key: `refused:${err.code}`, level: 'warn' }, 'remote-write request refused');
     } else this.report.problem('warn', `refused:${err.code}`, err, { code: err.code, ...fields }, 'remote-write request refused');
     if (version === 2) writtenHeaders(res, 0, 0, 0);
+    if (err.retryAfterMs !== undefined) res.setHeader('retry-after', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
+    if (err.code === ErrorCode.SLOW_CLIENT) {
+      this.closed('body_idle_timeout');
+      res.on('finish', () => req.destroy());
+    }
     // A body we did not read is not drained: close the connection after answering.
     if (err.status === 413 || !req.complete) res.setHeader('connection', 'close');
     this.reply(res, err.status, `${err.message}\n`);
@@ -180,31 +210,9 @@ function metadataOf(req: IncomingMessage): Record<string, string[]> {
   return out;
 }
 
-/** Reads the body; undefined when it passes `limit` bytes (then reading stops). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (v: Buffer | undefined, err?: Error) => {
-      if (done) return;
-      done = true;
-      req.off('data', onData);
-      if (err) reject(err);
-      else resolve(v);
-    };
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.pause();
-        finish(undefined);
-        return;
-      }
-      chunks.push(c);
-    };
-    req.on('data', onData);
-    req.once('end', () => finish(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.once('error', (e) => finish(undefined, e));
-    req.once('aborted', () => finish(undefined, new Error('client aborted the request')));
-  });
+/** A body-reading refusal as the remote-write answer (status, code, Retry-After). */
+function fromBodyError(e: BodyError): RefusedRequest {
+  const r = e.refusal;
+  const status = r.httpStatus ?? (r.code === 8 ? 429 : r.code === 14 ? 503 : 400);
+  return new RefusedRequest(status, r.reason, r.message.replace(/^TG_[A-Z_]+: /, ''), 0, r.retryAfterMs);
 }

@@ -17,6 +17,8 @@ export class RefusedRequest extends Error {
     message: string,
     /** Points the request held, when known (counted as refused). */
     readonly points = 0,
+    /** Delay the client is asked to wait (429/503), in ms. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'RefusedRequest';
@@ -76,7 +78,7 @@ export interface ScannedBody {
  * against what the body could expand to at most (a lying header: 400) — so
  * a small body cannot expand into a large allocation.
  */
-export function scanBody(body: Uint8Array, version: ProtoVersion, maxDecompressed: number): ScannedBody {
+export function scanBody(body: Uint8Array, version: ProtoVersion, maxDecompressed: number, reserve?: (bytes: number) => void): ScannedBody {
   const announced = snappyUncompressedLength(body);
   if (announced > maxDecompressed) {
     throw new RefusedRequest(
@@ -85,6 +87,7 @@ export function scanBody(body: Uint8Array, version: ProtoVersion, maxDecompresse
       `body decompresses to ${announced} bytes, over max_decompressed_size (${maxDecompressed})`,
     );
   }
+  reserve?.(announced);
   let raw: Buffer;
   try {
     raw = snappyDecode(body, maxDecompressed);

@@ -9,7 +9,7 @@ import { ConsumerError } from '../../../src/errors/consumererror.js';
 import { ExportTraceServiceRequest } from '../../../src/pdata/proto.js';
 import { MemoryLimiterSchema, type MemoryLimiterConfig } from '../../../src/processors/memory_limiter/config.js';
 import { memoryLimiterFactory } from '../../../src/processors/memory_limiter/factory.js';
-import { cgroupLimit } from '../../../src/processors/memory_limiter/memory.js';
+import { cgroupLimit } from '../../../src/memory/limits.js';
 import { MemoryLimiter, computeLimits } from '../../../src/processors/memory_limiter/memory_limiter.js';
 import { Service } from '../../../src/service/service.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
@@ -60,7 +60,9 @@ test('config: collector keys, defaults and checks', () => {
   });
   const v = memoryLimiterFactory.validate!;
   const base = { ...cfg };
-  assert.deepEqual(v({ ...base, limit_mib: 0 }), ['limit_mib: limit_mib or limit_percentage must be greater than zero']);
+  // Neither limit set: 80% of what the process may use (the collector would refuse the config).
+  assert.deepEqual(v({ ...base, limit_mib: 0 }), []);
+  assert.deepEqual(computeLimits({ ...base, limit_mib: 0 }, () => 1000 * MIB), { hard: 800 * MIB, soft: 640 * MIB });
   assert.deepEqual(v({ ...base, spike_limit_mib: 100 }), ['spike_limit_mib: must be smaller than limit_mib']);
   assert.deepEqual(v({ ...base, check_interval: '0s' }), ['check_interval: must be greater than zero']);
   assert.deepEqual(v({ ...base, limit_mib: 0, limit_percentage: 50, spike_limit_percentage: 60 }), [
@@ -240,4 +242,54 @@ test('in a running gateway a tiny limit makes the OTLP receiver answer 503 with 
   } finally {
     await svc.shutdown();
   }
+});
+
+test('decides on reclaimable memory (soft limit), with the resident set size as the last guard (hard limit); recovers on its own', async () => {
+  const sink = new SinkConsumer({ signal: 'traces' });
+  const m = { reclaimable: 10 * MIB, rss: 50 * MIB };
+  let t = 0;
+  const set = settings();
+  const ml = new MemoryLimiter(set, config({ limit_mib: 100, spike_limit_mib: 20 }), 'traces', sink, {
+    readMemory: () => m.reclaimable,
+    readRss: () => m.rss,
+    now: () => t,
+    gc: undefined,
+  });
+  const step = (reclaimable: number, rss: number) => {
+    m.reclaimable = reclaimable * MIB;
+    m.rss = rss * MIB;
+    t += 1000;
+    ml.check(true);
+    return ml.limited;
+  };
+  assert.equal(step(10, 95), false, 'a high RSS under the hard limit alone does not refuse');
+  assert.equal(step(81, 90), true, 'reclaimable over the soft limit refuses');
+  assert.equal(step(30, 99), false, 'back under once reclaimable memory falls, although the RSS stays high');
+  assert.equal(step(30, 101), true, 'the RSS over the hard limit refuses (last guard)');
+  assert.equal(step(30, 99), false);
+  // Between readings, bytes the queues and requests in flight take on count at once.
+  set.telemetry.memory.add('inflight', 60 * MIB);
+  t += 10;
+  await assert.rejects(ml.consume(traces({ scopes: [{ items: 1 }] }), {}));
+  assert.equal(ml.limited, true);
+  set.telemetry.memory.add('inflight', -60 * MIB);
+});
+
+test('while a memory_limiter refuses, receivers refuse new requests at the door (the admission gate)', async () => {
+  const sink = new SinkConsumer({ signal: 'traces' });
+  const set = settings();
+  let usage = 10 * MIB;
+  const ml = new MemoryLimiter(set, config({ limit_mib: 100, check_interval: '1h' }), 'traces', sink, { readMemory: () => usage, gc: undefined });
+  await ml.start();
+  assert.equal(set.telemetry.admission.atDoor(), undefined);
+  usage = 90 * MIB;
+  ml.check(false);
+  assert.equal(set.telemetry.admission.atDoor()?.code, 'TG_MEMORY_LIMIT');
+  usage = 10 * MIB;
+  ml.check(false);
+  assert.equal(set.telemetry.admission.atDoor(), undefined);
+  await ml.shutdown();
+  usage = 90 * MIB;
+  ml.check(false);
+  assert.equal(set.telemetry.admission.atDoor(), undefined, 'a stopped limiter no longer guards the door');
 });

@@ -1,14 +1,18 @@
-// Reading an OTLP/HTTP request body under two limits: bytes on the wire
-// (max_request_body_size) and bytes after Content-Encoding is undone
-// (max_decompressed_body_size). Decompression runs while the body arrives and
-// stops the moment the second limit is passed, so a compression bomb costs at
-// most the limit in memory, never its expanded size.
+// Reading an HTTP request body (OTLP/HTTP, remote-write) under its limits:
+// bytes on the wire (max_request_body_size), bytes after Content-Encoding is
+// undone (max_decompressed_body_size), the admission budget shared by every
+// receiver (taken as the body arrives and inflates), and the pause allowed
+// between two chunks (body_idle_timeout). Decompression runs while the body
+// arrives (in zlib's thread pool, off the event loop) and stops the moment a
+// limit is passed, so a compression bomb costs at most the limit in memory,
+// never its expanded size.
 import type { IncomingMessage } from 'node:http';
 import * as zlib from 'node:zlib';
 import type { Transform } from 'node:stream';
 import { ErrorCode } from '../../errors/codes.js';
+import type { AdmissionRefusal, AdmissionTicket } from '../../memory/admission.js';
 import { createZstdDecompressStream } from '../../util/zstd.js';
-import { Code, type Refusal } from './status.js';
+import { Code, type Refusal } from '../otlp/status.js';
 
 export type Decoder = () => Transform;
 
@@ -41,6 +45,11 @@ export interface BodyLimits {
   readonly maxWire: number;
   /** Bytes after decompression. */
   readonly maxDecoded: number;
+  /** Longest pause between two chunks, in ms; 0: none. */
+  readonly idleMs?: number;
+  /** Names of the wire and decompressed limits in the receiver's config, for messages. */
+  readonly wireKey?: string;
+  readonly decodedKey?: string;
 }
 
 /** Why a body could not be read: an answer for the client. */
@@ -56,7 +65,7 @@ export function tooLarge(limits: BodyLimits, declared?: number): BodyError {
     code: Code.RESOURCE_EXHAUSTED,
     httpStatus: 413,
     reason: ErrorCode.BODY_TOO_LARGE,
-    message: `${ErrorCode.BODY_TOO_LARGE}: request body${size} exceeds max_request_body_size of ${limits.maxWire} bytes`,
+    message: `${ErrorCode.BODY_TOO_LARGE}: request body${size} exceeds ${limits.wireKey ?? 'max_request_body_size'} of ${limits.maxWire} bytes`,
   });
 }
 
@@ -65,24 +74,52 @@ function decodedTooLarge(limits: BodyLimits, encoding: string): BodyError {
     code: Code.RESOURCE_EXHAUSTED,
     httpStatus: 413,
     reason: ErrorCode.DECOMPRESSED_TOO_LARGE,
-    message: `${ErrorCode.DECOMPRESSED_TOO_LARGE}: ${encoding} request body decompresses to more than max_decompressed_body_size of ${limits.maxDecoded} bytes`,
+    message: `${ErrorCode.DECOMPRESSED_TOO_LARGE}: ${encoding} request body decompresses to more than ${limits.decodedKey ?? 'max_decompressed_body_size'} of ${limits.maxDecoded} bytes`,
+  });
+}
+
+/** The answer to a request the admission budget or the memory limiter refused. */
+export function admissionRefused(r: AdmissionRefusal): BodyError {
+  // Larger than the whole budget: no retry can succeed (RESOURCE_EXHAUSTED without RetryInfo is not retried).
+  if (r.tooLarge) return new BodyError({ code: Code.RESOURCE_EXHAUSTED, httpStatus: 413, reason: r.code, message: r.message });
+  return new BodyError(
+    r.code === ErrorCode.ADMISSION_LIMIT
+      ? { code: Code.RESOURCE_EXHAUSTED, reason: r.code, message: r.message, retryAfterMs: r.retryAfterMs }
+      : { code: Code.UNAVAILABLE, reason: r.code, message: r.message, retryAfterMs: r.retryAfterMs },
+  );
+}
+
+function idle(ms: number): BodyError {
+  return new BodyError({
+    code: Code.DEADLINE_EXCEEDED,
+    httpStatus: 408,
+    reason: ErrorCode.SLOW_CLIENT,
+    message: `${ErrorCode.SLOW_CLIENT}: no request body data for ${ms} ms (body_idle_timeout); connection closed`,
   });
 }
 
 /**
  * The whole body, decompressed. Rejects with a BodyError (413 over a limit,
- * 400 for a corrupt compressed stream or a body cut short). On rejection the
- * request may still be streaming: the caller drains or closes it.
+ * 429 over the admission budget, 408 after a pause longer than idleMs, 400
+ * for a corrupt compressed stream or a body cut short). With a ticket, the
+ * bytes the body holds (decompressed) are taken from the admission budget as
+ * they arrive; they stay taken after resolving, until the caller releases
+ * the ticket. On rejection the request may still be streaming: the caller
+ * drains or closes it.
  */
-export function readBody(req: IncomingMessage, encoding: string, decoder: Decoder | undefined, limits: BodyLimits): Promise<Buffer> {
+export function readBody(req: IncomingMessage, encoding: string, decoder: Decoder | undefined, limits: BodyLimits, ticket?: AdmissionTicket): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let wire = 0;
     let size = 0;
     let settled = false;
     const inflater = decoder?.();
+    const idleMs = limits.idleMs ?? 0;
+    const timer = idleMs > 0 ? setTimeout(() => fail(idle(idleMs)), idleMs) : undefined;
+    timer?.unref();
 
     const cleanup = () => {
+      if (timer) clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -103,14 +140,25 @@ export function readBody(req: IncomingMessage, encoding: string, decoder: Decode
       if (settled) return;
       settled = true;
       cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    /** Takes `n` bytes from the budget; false (and the request failed) when there is no room. */
+    const take = (n: number): boolean => {
+      const r = ticket?.add(n);
+      if (r) fail(admissionRefused(r));
+      return r === undefined;
     };
 
     function onData(c: Buffer) {
+      timer?.refresh();
       wire += c.length;
       if (wire > limits.maxWire) return fail(tooLarge(limits));
-      if (inflater) inflater.write(c);
-      else {
+      if (!take(c.length)) return;
+      if (inflater) {
+        // A compressed chunk is held until zlib has read it; then only its output counts.
+        const n = c.length;
+        inflater.write(c, () => ticket?.drop(n));
+      } else {
         chunks.push(c);
         size += c.length;
       }
@@ -129,8 +177,10 @@ export function readBody(req: IncomingMessage, encoding: string, decoder: Decode
 
     if (inflater) {
       inflater.on('data', (c: Buffer) => {
+        if (settled) return;
         size += c.length;
         if (size > limits.maxDecoded) return fail(decodedTooLarge(limits, encoding));
+        if (!take(c.length)) return;
         chunks.push(c);
       });
       inflater.on('end', done);

@@ -15,13 +15,26 @@ export function readRss(): number {
   return process.memoryUsage.rss();
 }
 
-const CGROUP_FILES = [
-  '/sys/fs/cgroup/memory.max', // cgroup v2
-  '/sys/fs/cgroup/memory/memory.limit_in_bytes', // cgroup v1
-];
+/** The limit files of this process's own cgroup (from /proc/self/cgroup), then the mount roots. */
+function cgroupFiles(): string[] {
+  const out: string[] = [];
+  try {
+    for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {
+      const [, controllers, path] = line.split(':');
+      if (path === undefined) continue;
+      if (controllers === '')
+        out.push(`/sys/fs/cgroup${path}/memory.max`); // v2
+      else if (controllers?.split(',').includes('memory')) out.push(`/sys/fs/cgroup/memory${path}/memory.limit_in_bytes`); // v1
+    }
+  } catch {
+    // not Linux
+  }
+  out.push('/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes');
+  return out;
+}
 
 /** The container's memory limit in bytes, when one is set and readable. */
-export function cgroupLimit(files: readonly string[] = CGROUP_FILES): number | undefined {
+export function cgroupLimit(files: readonly string[] = cgroupFiles()): number | undefined {
   for (const f of files) {
     let text: string;
     try {
@@ -29,11 +42,10 @@ export function cgroupLimit(files: readonly string[] = CGROUP_FILES): number | u
     } catch {
       continue;
     }
-    if (text === 'max') return undefined;
+    if (text === 'max') continue;
     const n = Number(text);
     // cgroup v1 writes a huge number (about 2^63) for "no limit".
     if (Number.isFinite(n) && n > 0 && n < 2 ** 60) return n;
-    return undefined;
   }
   const c = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
   return c && c > 0 && c < 2 ** 60 ? c : undefined;
