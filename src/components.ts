@@ -1,6 +1,8 @@
 import type { ComponentKind, Factory } from './component/factory.js';
 import { healthCheckFactory } from './extensions/health_check/factory.js';
 import { fileStorageFactory } from './extensions/file_storage/factory.js';
+import { bearerTokenAuthFactory } from './extensions/bearertokenauth/factory.js';
+import { basicAuthFactory } from './extensions/basicauth/factory.js';
 import { batchFactory } from './processors/batch/factory.js';
 import { memoryLimiterFactory } from './processors/memory_limiter/factory.js';
 import { attributesFactory } from './processors/attributes/factory.js';
@@ -55,6 +57,8 @@ export const FACTORIES: readonly Factory[] = [
   // extensions
   healthCheckFactory,
   fileStorageFactory,
+  bearerTokenAuthFactory,
+  basicAuthFactory,
 ];
 
 export function factoriesByKind(list: readonly Factory[] = FACTORIES): Map<ComponentKind, Map<string, Factory>> {

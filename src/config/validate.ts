@@ -225,6 +225,17 @@ export function validateConfig(raw: RawConfig, factories: ReadonlyMap<ComponentK
       pipelines.push({ id: pid, signal, receivers: p.receivers, processors: p.processors, exporters: p.exporters });
     }
     problems.push(...resolveStorageRefs(components, service.extensions));
+    // Every `auth.authenticator` names an authenticator extension that runs.
+    for (const c of components.values()) {
+      if (c.kind !== 'receiver' && c.kind !== 'exporter') continue;
+      const section = c.kind === 'receiver' ? 'receivers' : 'exporters';
+      for (const [at, id] of authenticators(c.config, `${section}.${c.id}`)) {
+        const ext = components.get(componentKey('extensions', id));
+        if (!ext) problems.push(`${at}.auth.authenticator: "${id}" is not configured under extensions`);
+        else if (!AUTH_TYPES.has(ext.type)) problems.push(`${at}.auth.authenticator: "${id}" is not an authenticator (known: ${[...AUTH_TYPES].join(', ')})`);
+        else if (!service.extensions.includes(id)) problems.push(`${at}.auth.authenticator: "${id}" is not listed in service.extensions`);
+      }
+    }
     // A connector must be used on both sides, over a route it supports.
     for (const c of components.values()) {
       if (c.kind !== 'connector') continue;
@@ -246,3 +257,18 @@ export function validateConfig(raw: RawConfig, factories: ReadonlyMap<ComponentK
 }
 
 export { SIGNALS };
+
+/** Extension types that authenticate. */
+const AUTH_TYPES = new Set(['bearertokenauth', 'basicauth']);
+
+/** [path, extension id] of every `auth: {authenticator}` in a component config. */
+function authenticators(v: unknown, path: string): Array<[string, string]> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return [];
+  const out: Array<[string, string]> = [];
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (k === 'auth' && x && typeof x === 'object' && typeof (x as { authenticator?: unknown }).authenticator === 'string') {
+      out.push([path, (x as { authenticator: string }).authenticator]);
+    } else out.push(...authenticators(x, `${path}.${k}`));
+  }
+  return out;
+}

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Component } from '../component/component.js';
 import type { Host, HealthState } from '../component/host.js';
 import type { ComponentKind, Factory } from '../component/factory.js';
 import { loadConfigFiles, ConfigError, type RawConfig } from '../config/load.js';
@@ -54,6 +55,10 @@ export class Service implements Host {
 
   health(): HealthState {
     return this.state;
+  }
+
+  extension(id: string): Component | undefined {
+    return this.started.find((n) => n.kind === 'extension' && n.id === id)?.component;
   }
 
   get telemetryPort(): number {

@@ -19,6 +19,8 @@ const MINIMAL: Record<string, () => Record<string, unknown>> = {
   'exporter/prometheus': () => ({ endpoint: '127.0.0.1:0' }),
   'extension/health_check': () => ({ endpoint: '127.0.0.1:0' }),
   'extension/file_storage': () => ({ directory: join(tmp, 'storage'), create_directory: true }),
+  'extension/bearertokenauth': () => ({ token: 't' }),
+  'extension/basicauth': () => ({ htpasswd: { inline: 'u:p' } }),
   'processor/memory_limiter': () => ({ limit_mib: 4096 }),
 };
 

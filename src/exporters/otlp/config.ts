@@ -1,3 +1,4 @@
+import { AuthSchema } from '../../component/auth.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration, HeadersSchema, TlsClientSchema } from '../../config/types.js';
 import { NoEffect, NoEffectValues } from '../../config/noeffect.js';
@@ -30,6 +31,7 @@ export const OtlpGrpcSchema = Type.Object(
       minLength: 1,
       description: 'gRPC target `host:port`; an `https://` prefix turns TLS on, `http://` off (otherwise `tls.insecure` decides).',
     }),
+    auth: Type.Optional(AuthSchema),
     headers: Type.Optional(HeadersSchema('Sent as gRPC metadata with every request: a map, or a list of {name, value}.')),
     compression: OtlpGrpcCompression,
     compression_params: Type.Optional(NoEffect(CompressionParamsSchema, 'grpc-js compresses at its fixed gzip level.')),

@@ -2,6 +2,7 @@ import { Client, Metadata, credentials, type ChannelCredentials, type ChannelOpt
 import type { Exporter, CreateSettings } from '../../component/factory.js';
 import { isOtlp, type Signal, type SignalData } from '../../component/signal.js';
 import { headerMap, parseDuration } from '../../config/types.js';
+import { clientAuthenticator } from '../../component/auth.js';
 import { createExporter } from '../../exporterhelper/exporter.js';
 import type { SendOutcome } from '../../exporterhelper/send.js';
 import { otlpBytes } from '../../pdata/batch.js';
@@ -44,13 +45,17 @@ export function createOtlpGrpcExporter<S extends Signal>(set: CreateSettings, si
   const serialize = (d: SignalData[S]) => otlpBytes(signal, d);
   let client: Client | undefined;
   let md: Metadata;
+  /** Credentials from an authenticator extension, asked for every call (a rotated token takes effect at once). */
+  let authMd: (() => Record<string, string>) | undefined;
 
   const send = (data: SignalData[S], _ctx: unknown, abort: AbortSignal): Promise<SendOutcome> => {
     if (!isOtlp(data)) return Promise.reject(promMetricsRefused(set.id));
     const c = client;
     if (!c) return Promise.reject(new Error(`exporter ${set.id} is not started`));
     return new Promise((resolve, reject) => {
-      const call = c.makeUnaryRequest(method, serialize, decodeResponse, data, md.clone(), {}, (err: ServiceError | null, resp?: unknown) => {
+      const callMd = md.clone();
+      for (const [k, v] of Object.entries(authMd?.() ?? {})) callMd.set(k.toLowerCase(), v);
+      const call = c.makeUnaryRequest(method, serialize, decodeResponse, data, callMd, {}, (err: ServiceError | null, resp?: unknown) => {
         abort.removeEventListener('abort', cancel);
         if (err) reject(grpcError(err, target));
         else resolve(partialOutcome(signal, resp));
@@ -61,7 +66,7 @@ export function createOtlpGrpcExporter<S extends Signal>(set: CreateSettings, si
   };
 
   return createExporter(set, signal, cfg, send, {
-    async start() {
+    async start(host) {
       let creds: ChannelCredentials;
       const options: ChannelOptions = {};
       if (secure) {
@@ -83,6 +88,8 @@ export function createOtlpGrpcExporter<S extends Signal>(set: CreateSettings, si
       if (cfg.retry_on_failure.enabled) options['grpc.max_reconnect_backoff_ms'] = Math.max(1000, parseDuration(cfg.retry_on_failure.max_interval));
       md = new Metadata();
       for (const [k, v] of Object.entries(headerMap(cfg.headers))) md.set(k, v);
+      const auth = clientAuthenticator(host, cfg.auth, `exporters.${set.id}`);
+      if (auth) authMd = () => auth.clientHeaders();
       client = new Client(target, creds, options);
     },
     async shutdown() {

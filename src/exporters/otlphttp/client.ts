@@ -65,6 +65,8 @@ export interface PostOptions {
   json: boolean;
   contentEncoding: string | undefined;
   headers: Record<string, string>;
+  /** Credentials from an authenticator extension, asked for every request. */
+  authHeaders?: () => Record<string, string>;
   agent: HttpAgent;
 }
 
@@ -98,6 +100,7 @@ export function post(o: PostOptions, body: Uint8Array, abort: AbortSignal): Prom
         signal: abort,
         headers: {
           ...o.headers,
+          ...o.authHeaders?.(),
           'content-type': contentType,
           'content-length': body.length,
           ...(o.contentEncoding ? { 'content-encoding': o.contentEncoding } : {}),

@@ -1,3 +1,4 @@
+import { AuthSchema } from '../../component/auth.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration, HeadersSchema, TlsClientSchema } from '../../config/types.js';
 import { NoEffect, NoEffectValues } from '../../config/noeffect.js';
@@ -24,6 +25,7 @@ export const OtlpHttpSchema = Type.Object(
     metrics_endpoint: Type.Optional(Type.String({ minLength: 1, description: 'Full URL for metrics (overrides endpoint).' })),
     logs_endpoint: Type.Optional(Type.String({ minLength: 1, description: 'Full URL for logs (overrides endpoint).' })),
     encoding: Type.Union([Type.Literal('proto'), Type.Literal('json')], { default: 'proto', description: 'Request body: OTLP protobuf or OTLP JSON.' }),
+    auth: Type.Optional(AuthSchema),
     profiles_endpoint: Type.Optional(NoEffect(Type.String(), 'Tollgate has no profiles signal.')),
     headers: Type.Optional(HeadersSchema('Extra request headers: a map, or a list of {name, value}.')),
     compression: OtlpHttpCompression,

@@ -1,6 +1,7 @@
 import type { Agent } from 'node:http';
 import type { Exporter, CreateSettings } from '../../component/factory.js';
 import { isOtlp, type Signal, type SignalData } from '../../component/signal.js';
+import { clientAuthenticator } from '../../component/auth.js';
 import { createExporter } from '../../exporterhelper/exporter.js';
 import { promMetricsRefused } from '../otlp/response.js';
 import { loadTls } from '../otlp/tls.js';
@@ -36,7 +37,7 @@ export function createOtlpHttpExporter<S extends Signal>(set: CreateSettings, si
       return post(opts, body, abort);
     },
     {
-      async start() {
+      async start(host) {
         const tls = url.protocol === 'https:' ? await loadTls(cfg.tls, `exporters.${set.id}`) : undefined;
         if (cfg.compression === 'zstd') await zstdReady();
         const ka = cfg.keepalive;
@@ -45,7 +46,16 @@ export function createOtlpHttpExporter<S extends Signal>(set: CreateSettings, si
           ...(cfg.max_conns_per_host ? { maxSockets: cfg.max_conns_per_host } : {}),
           ...(ka?.max_idle_conns_per_host ? { maxFreeSockets: ka.max_idle_conns_per_host } : {}),
         });
-        opts = { url, signal, json, contentEncoding: compress.encoding, headers: { 'user-agent': USER_AGENT, ...headerMap(cfg.headers) }, agent };
+        const auth = clientAuthenticator(host, cfg.auth, `exporters.${set.id}`);
+        opts = {
+          url,
+          signal,
+          json,
+          contentEncoding: compress.encoding,
+          headers: { 'user-agent': USER_AGENT, ...headerMap(cfg.headers) },
+          agent,
+          ...(auth ? { authHeaders: () => auth.clientHeaders() } : {}),
+        };
       },
       async shutdown() {
         opts?.agent.destroy();

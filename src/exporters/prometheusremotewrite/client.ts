@@ -39,6 +39,8 @@ export class RemoteWriteClient {
   private readonly baseHeaders: OutgoingHttpHeaders;
   private readonly tenantHeader: string;
   private readonly send: typeof httpRequest;
+  /** Credentials from an authenticator extension, asked for every request (a rotated token takes effect at once). */
+  authHeaders: (() => Record<string, string>) | undefined;
 
   constructor(endpoint: string, opts: { headers: Record<string, string>; tenantHeader: string; timeoutMs: number; connections: number; tls?: TlsClient | undefined }) {
     this.url = new URL(endpoint);
@@ -75,7 +77,7 @@ export class RemoteWriteClient {
    * afterwards, so nothing may still be waiting to write it.
    */
   post(body: Uint8Array, tenant: string | undefined): Promise<PostOutcome> {
-    const headers: OutgoingHttpHeaders = { ...this.baseHeaders, 'content-length': body.length };
+    const headers: OutgoingHttpHeaders = { ...this.baseHeaders, ...this.authHeaders?.(), 'content-length': body.length };
     if (tenant !== undefined) headers[this.tenantHeader] = tenant;
     return new Promise((resolve) => {
       let settled = false;

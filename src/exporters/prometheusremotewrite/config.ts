@@ -1,3 +1,4 @@
+import { AuthSchema } from '../../component/auth.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration, Section, TlsClientSchema } from '../../config/types.js';
 import { QueueSchema } from '../../exporterhelper/config.js';
@@ -11,6 +12,7 @@ import { QueueSchema } from '../../exporterhelper/config.js';
 export const PrwExporterSchema = Type.Object(
   {
     endpoint: Type.String({ minLength: 1, description: 'Remote-write URL, e.g. http://thanos-receive:19291/api/v1/receive.' }),
+    auth: Type.Optional(AuthSchema),
     headers: Type.Record(Type.String(), Type.String(), {
       default: {},
       description: 'Extra request headers. Content-Encoding, Content-Type, User-Agent and the version header are fixed.',

@@ -2,6 +2,7 @@ import type { Capabilities } from '../../component/consumer.js';
 import { READS_ONLY } from '../../component/consumer.js';
 import type { RequestContext } from '../../component/context.js';
 import type { CreateSettings, Exporter } from '../../component/factory.js';
+import { clientAuthenticator } from '../../component/auth.js';
 import type { Host } from '../../component/host.js';
 import { isPromMetrics, type MetricsData } from '../../component/signal.js';
 import { parseDuration } from '../../config/types.js';
@@ -143,6 +144,8 @@ export class PrwExporter implements Exporter<'metrics'> {
   }
 
   start(host: Host): Promise<void> {
+    const auth = clientAuthenticator(host, this.cfg.auth, `exporters.${this.set.id}`);
+    if (auth) this.client.authHeaders = () => auth.clientHeaders();
     return this.stack.start(host);
   }
 

@@ -3,6 +3,7 @@ import { Duration, Endpoint, Section, StringMapOf, TlsServerSchema, parseDuratio
 import { validateAgainst } from '../../config/validate.js';
 import { CaptureSchema, type CaptureConfig } from '../../capture/index.js';
 import { httpListenerProps } from '../common/listener.js';
+import { AuthSchema } from '../../component/auth.js';
 
 /** Default `max_request_body_size` (bytes on the wire), as the collector's confighttp. */
 export const DEFAULT_MAX_REQUEST_BODY_SIZE = 20 * 1024 * 1024;
@@ -46,6 +47,7 @@ export const GrpcSchema = Protocol(
       description: 'Largest request message accepted, in MiB, after decompression; larger ones get RESOURCE_EXHAUSTED.',
     }),
     max_concurrent_streams: Type.Integer({ default: 0, minimum: 0, description: 'Concurrent streams per HTTP/2 connection; 0 is unlimited.' }),
+    auth: Type.Optional(AuthSchema),
     read_header_timeout: Duration('1m', 'Tollgate key: a new connection must start its HTTP/2 session within this, or it is closed (counted as header_timeout).'),
     read_timeout: Duration(
       '2m',
@@ -94,6 +96,7 @@ export const HttpSchema = Protocol(
     endpoint: Endpoint('localhost:4318', 'Listener of the HTTP server (`host:port`).'),
     tls: Type.Optional(TlsServerSchema),
     cors: Type.Optional(Cors),
+    auth: Type.Optional(AuthSchema),
     include_metadata: Type.Boolean({
       default: false,
       description: 'Hand the request headers to processors and exporters (RequestContext.metadata), for `batch` metadata_keys and `attributes` from_context.',

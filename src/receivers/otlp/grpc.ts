@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { RequestContext } from '../../component/context.js';
 import type { Signal } from '../../component/signal.js';
 import { ErrorCode } from '../../errors/codes.js';
+import type { ServerAuthenticator } from '../../component/auth.js';
 import { DECODED_FACTOR, isRefusal, type AdmissionRefusal } from '../../memory/admission.js';
 import { ListenError, parseEndpoint } from '../../util/endpoint.js';
 import { admissionRefused } from '../common/body.js';
@@ -26,6 +27,12 @@ const toBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.fro
  * its own refusals (already counted and logged) from grpc-js's.
  */
 const OWN_TRAILERS = new WeakSet<grpc.Metadata>();
+/** Tenants the authenticator found, by the call's metadata object. */
+const TENANTS = new WeakMap<grpc.Metadata, string>();
+const UNAUTHENTICATED: Refusal = { code: Code.UNAUTHENTICATED, reason: ErrorCode.UNAUTHENTICATED, message: `${ErrorCode.UNAUTHENTICATED}: missing or invalid credentials` };
+/** Whether a call passed the authentication interceptor (set for every call it let through). */
+const PASSED = new WeakSet<grpc.Metadata>();
+const AUTHENTICATED = (md: grpc.Metadata, _tenant: string | undefined) => PASSED.has(md);
 const CODE_NAMES = Object.fromEntries(Object.entries(grpc.status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v, k])) as Record<number, string>;
 
 export class OtlpGrpcServer {
@@ -39,6 +46,7 @@ export class OtlpGrpcServer {
     private readonly core: ExportCore,
     private readonly owner: string,
     private readonly capture?: Capture,
+    private readonly auth?: ServerAuthenticator,
   ) {
     this.baseCtx = Object.freeze({ receiver: core.id });
     this.maxRecv = Math.floor(cfg.max_recv_msg_size_mib * MIB);
@@ -50,7 +58,7 @@ export class OtlpGrpcServer {
     const onClosed = (reason: string) => this.core.closedConnection('grpc', reason);
     const options: grpc.ServerOptions = {
       'grpc.max_receive_message_length': this.maxRecv,
-      interceptors: [this.transportRefusals(), readDeadline(durationMs(this.cfg.read_timeout), onClosed), this.door()],
+      interceptors: [this.transportRefusals(), readDeadline(durationMs(this.cfg.read_timeout), onClosed), this.door(), ...(this.auth ? [this.authenticate(this.auth)] : [])],
       ...(ka?.enforcement_policy?.permit_without_stream ? { 'grpc.keepalive_permit_without_calls': 1 } : {}),
     };
     if (this.cfg.max_concurrent_streams > 0) options['grpc.max_concurrent_streams'] = this.cfg.max_concurrent_streams;
@@ -172,7 +180,14 @@ export class OtlpGrpcServer {
         this.core.refusedInput('grpc', signal, r, CODE_NAMES[r.code]!);
         return callback(errorOf(r));
       }
-      const ctx: RequestContext = this.cfg.include_metadata ? { receiver: this.core.id, metadata: metadataOf(call.metadata) } : this.baseCtx;
+      const tenant = TENANTS.get(call.metadata);
+      if (this.auth && !AUTHENTICATED(call.metadata, tenant)) {
+        // Not through the authentication interceptor: never let such a call in.
+        this.core.authFailed('grpc', signal, 'UNAUTHENTICATED');
+        return callback(errorOf(UNAUTHENTICATED));
+      }
+      const base: RequestContext = tenant === undefined ? this.baseCtx : { receiver: this.core.id, tenant };
+      const ctx: RequestContext = this.cfg.include_metadata ? { ...base, metadata: metadataOf(call.metadata) } : base;
       this.core.export(signal, 'grpc', data, ctx).then(
         (r) => {
           if (r.ok) return callback(null, r.rejected === 0 ? EMPTY_PROTO_RESPONSE : spec.responseProto(r.rejected, r.message));
@@ -187,6 +202,43 @@ export class OtlpGrpcServer {
         },
       );
     };
+  }
+
+  /**
+   * Credentials are checked when the call's metadata arrives, before its
+   * message is read; a failure is UNAUTHENTICATED and says nothing about why.
+   * The tenant the credentials name travels to the handler with the metadata.
+   */
+  private authenticate(auth: ServerAuthenticator): grpc.ServerInterceptor {
+    return (method, call) =>
+      new grpc.ServerInterceptingCall(call, {
+        start: (next) =>
+          next({
+            onReceiveMetadata: (md, nextMd) => {
+              const first = (name: string) => {
+                const v = md.get(name)[0];
+                return v === undefined ? undefined : typeof v === 'string' ? v : v.toString('utf8');
+              };
+              auth.authenticate(first).then(
+                (r) => {
+                  if (r.ok) {
+                    if (r.tenant !== undefined) TENANTS.set(md, r.tenant);
+                    PASSED.add(md);
+                    return nextMd(md);
+                  }
+                  const signal = Object.values(SIGNAL_SPECS).find((s) => s.grpcPath === method.path)?.signal;
+                  this.core.authFailed('grpc', signal, 'UNAUTHENTICATED');
+                  const err = errorOf(UNAUTHENTICATED);
+                  call.sendStatus({ code: err.code, details: err.details, metadata: err.metadata });
+                },
+                () => {
+                  const err = errorOf({ code: Code.INTERNAL, reason: 'TG_INTERNAL', message: 'TG_INTERNAL: authentication failed to run' });
+                  call.sendStatus({ code: err.code, details: err.details, metadata: err.metadata });
+                },
+              );
+            },
+          }),
+      });
   }
 
   /**
@@ -255,6 +307,7 @@ function errorOf(r: Refusal): grpc.ServiceError {
 function metadataOf(md: grpc.Metadata): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [k, vs] of Object.entries(md.toJSON())) {
+    if (k === 'authorization') continue; // credentials never travel downstream
     out[k] = vs.map((v) => (typeof v === 'string' ? v : v.toString('base64')));
   }
   return out;

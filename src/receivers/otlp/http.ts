@@ -7,6 +7,7 @@ import type { RequestContext } from '../../component/context.js';
 import type { Signal } from '../../component/signal.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { closeServer, listen } from '../../util/endpoint.js';
+import type { ServerAuthenticator } from '../../component/auth.js';
 import { DECODED_FACTOR, isRefusal, type AdmissionTicket } from '../../memory/admission.js';
 import { createHttpListener } from '../../util/httplistener.js';
 import { BodyError, admissionRefused, decodersFor, readBody, tooLarge, type BodyLimits, type Decoder } from '../common/body.js';
@@ -43,6 +44,7 @@ export class OtlpHttpServer {
     private readonly core: ExportCore,
     private readonly owner: string,
     private readonly capture?: Capture,
+    private readonly auth?: ServerAuthenticator,
   ) {
     this.limits = { maxWire: cfg.max_request_body_size, maxDecoded: cfg.max_decompressed_body_size, idleMs: durationMs(cfg.body_idle_timeout) };
     this.decoders = decodersFor(cfg.compression_algorithms);
@@ -123,6 +125,21 @@ export class OtlpHttpServer {
       });
     }
     if (declaredLength(req) > this.limits.maxWire) return this.refuse(req, res, enc, spec.signal, tooLarge(this.limits, declaredLength(req)).refusal);
+    if (!this.auth) return this.admit(req, res, spec, enc, ce, undefined);
+    // Credentials are checked before anything of the body is read; a failure says nothing about why.
+    this.auth
+      .authenticate((name) => headerOf(req, name))
+      .then(
+        (r) => {
+          if (r.ok) return this.admit(req, res, spec, enc, ce, r.tenant);
+          this.core.authFailed('http', spec.signal, '401');
+          this.afterBody(req, res, () => this.sendStatus(res, enc, UNAUTHENTICATED));
+        },
+        (e: unknown) => this.refuse(req, res, enc, spec.signal, internal(e)),
+      );
+  }
+
+  private admit(req: http.IncomingMessage, res: http.ServerResponse, spec: SignalSpec, enc: Encoding, ce: string, tenant: string | undefined): void {
     // Admission: refused at the door while memory is too high; else the body takes its bytes from the shared budget as it arrives.
     const admitted = this.core.admission.open();
     if (isRefusal(admitted)) return this.refuse(req, res, enc, spec.signal, admissionRefused(admitted).refusal);
@@ -135,7 +152,7 @@ export class OtlpHttpServer {
           // Decoding allocates several times the body: that is reserved from the budget before it starts.
           const over = ticket.add(body.length * ((enc === 'json' ? DECODED_FACTOR.otlp_json : DECODED_FACTOR.otlp_proto) - 1));
           if (over) return this.refuse(req, res, enc, spec.signal, admissionRefused(over).refusal);
-          return this.exportBody(req, res, spec, enc, body);
+          return this.exportBody(req, res, spec, enc, body, tenant);
         },
         (e: unknown) => this.refuse(req, res, enc, spec.signal, e instanceof BodyError ? e.refusal : internal(e)),
       )
@@ -146,7 +163,14 @@ export class OtlpHttpServer {
       });
   }
 
-  private async exportBody(req: http.IncomingMessage, res: http.ServerResponse, spec: SignalSpec, enc: Encoding, body: Buffer): Promise<void> {
+  private async exportBody(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    spec: SignalSpec,
+    enc: Encoding,
+    body: Buffer,
+    tenant: string | undefined,
+  ): Promise<void> {
     let data;
     try {
       if (enc === 'json' && body.length === 0) throw new Error('empty body: an OTLP JSON request is at least {}');
@@ -159,9 +183,8 @@ export class OtlpHttpServer {
         message: `${ErrorCode.DECODE}: ${(e as Error).message}`,
       });
     }
-    const ctx: RequestContext = this.cfg.include_metadata
-      ? { receiver: this.core.id, metadata: req.headersDistinct as Record<string, string[]> }
-      : this.baseCtx;
+    const base: RequestContext = tenant === undefined ? this.baseCtx : { receiver: this.core.id, tenant };
+    const ctx: RequestContext = this.cfg.include_metadata ? { ...base, metadata: withoutSecrets(req.headersDistinct as Record<string, string[]>) } : base;
     const r = await this.core.export(spec.signal, 'http', data, ctx);
     if (!r.ok) {
       this.core.failed('http', String(r.refusal.httpStatus ?? httpStatusOf(r.refusal.code)));
@@ -241,6 +264,25 @@ export class OtlpHttpServer {
     req.on('error', () => req.destroy());
     req.resume();
   }
+}
+
+/** The one answer to missing or wrong credentials: it never says which. */
+const UNAUTHENTICATED: Refusal = {
+  code: Code.UNAUTHENTICATED,
+  reason: ErrorCode.UNAUTHENTICATED,
+  message: `${ErrorCode.UNAUTHENTICATED}: missing or invalid credentials`,
+};
+
+function headerOf(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Client metadata handed downstream never carries credentials. */
+function withoutSecrets(h: Record<string, string[]>): Record<string, string[]> {
+  if (!('authorization' in h)) return h;
+  const { authorization: _, ...rest } = h;
+  return rest;
 }
 
 function internal(e: unknown): Refusal {

@@ -1,6 +1,7 @@
 import type { MultiSignalReceiver } from '../../component/shared.js';
 import type { SignalConsumer } from '../../component/consumer.js';
 import type { CreateSettings } from '../../component/factory.js';
+import { serverAuthenticator } from '../../component/auth.js';
 import type { Host } from '../../component/host.js';
 import type { Signal } from '../../component/signal.js';
 import { resolveGrpc, resolveHttp, type GrpcConfig, type OtlpReceiverConfig } from './config.js';
@@ -55,20 +56,32 @@ export class OtlpReceiver implements MultiSignalReceiver {
     return this.http?.port ?? 0;
   }
 
-  start(_host: Host): Promise<void> {
-    this.starting ??= this.doStart();
+  start(host: Host): Promise<void> {
+    this.starting ??= this.doStart(host);
     return this.starting;
   }
 
-  private async doStart(): Promise<void> {
+  private async doStart(host: Host): Promise<void> {
     try {
       if (this.grpcCfg) {
-        this.grpc = new OtlpGrpcServer(this.grpcCfg, this.core, this.core.id, this.capture);
+        this.grpc = new OtlpGrpcServer(
+          this.grpcCfg,
+          this.core,
+          this.core.id,
+          this.capture,
+          serverAuthenticator(host, this.grpcCfg.auth, `receivers.${this.core.id}.protocols.grpc`),
+        );
         await this.grpc.start();
         this.logger.info({ endpoint: this.grpcCfg.endpoint, port: this.grpc.port }, 'OTLP gRPC server started');
       }
       if (this.httpCfg) {
-        this.http = new OtlpHttpServer(this.httpCfg, this.core, this.core.id, this.capture);
+        this.http = new OtlpHttpServer(
+          this.httpCfg,
+          this.core,
+          this.core.id,
+          this.capture,
+          serverAuthenticator(host, this.httpCfg.auth, `receivers.${this.core.id}.protocols.http`),
+        );
         await this.http.start();
         this.logger.info({ endpoint: this.httpCfg.endpoint, port: this.http.port }, 'OTLP HTTP server started');
       }

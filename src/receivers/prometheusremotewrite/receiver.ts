@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { serverAuthenticator, type ServerAuthenticator } from '../../component/auth.js';
 import type { Component } from '../../component/component.js';
+import type { Host } from '../../component/host.js';
 import type { RequestContext } from '../../component/context.js';
 import type { MetricsConsumer } from '../../component/consumer.js';
 import type { CreateSettings } from '../../component/factory.js';
@@ -42,6 +44,7 @@ export class PrwReceiver implements Component {
   private inflight = 0;
   private drained: (() => void) | undefined;
   private readonly limits: BodyLimits;
+  private auth: ServerAuthenticator | undefined;
   port = 0;
 
   constructor(
@@ -56,8 +59,9 @@ export class PrwReceiver implements Component {
     this.limits = { maxWire: cfg.max_request_body_size, maxDecoded: cfg.max_request_body_size, idleMs: parseDuration(cfg.body_idle_timeout) };
   }
 
-  async start(): Promise<void> {
+  async start(host: Host): Promise<void> {
     if (this.server) return;
+    this.auth = serverAuthenticator(host, this.cfg.auth, `receivers.${this.set.id}`);
     const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
     const tls = this.cfg.tls;
     this.server = createHttpListener(
@@ -110,6 +114,27 @@ export class PrwReceiver implements Component {
       this.refuse(req, res, new RefusedRequest(413, ErrorCode.BODY_TOO_LARGE, `body of ${declared} bytes is over max_request_body_size (${limit})`), version);
       return;
     }
+    const auth = this.auth;
+    if (!auth) return this.admit(req, res, version, okStatus, headerValue(req.headers[this.tenantHeader]) || this.cfg.default_tenant);
+    // Credentials are checked before the body is read; a failure says nothing about why.
+    auth.authenticate((name) => headerValue(req.headers[name]) || undefined).then(
+      (r) => {
+        if (!r.ok) {
+          this.tel.authFailure();
+          return this.refuse(req, res, new RefusedRequest(401, ErrorCode.UNAUTHENTICATED, 'missing or invalid credentials'), version);
+        }
+        const asked = headerValue(req.headers[this.tenantHeader]);
+        if (r.tenant !== undefined && asked !== '' && asked !== r.tenant) {
+          // A client may never write into another tenant than the one its credentials name.
+          return this.refuse(req, res, new RefusedRequest(403, ErrorCode.PERMISSION_DENIED, `these credentials may not write as tenant ${JSON.stringify(asked)} (${this.cfg.tenant_header})`), version);
+        }
+        this.admit(req, res, version, okStatus, r.tenant ?? (asked || this.cfg.default_tenant));
+      },
+      (e: unknown) => this.reply(res, 500, `TG_INTERNAL: ${(e as Error).message}\n`),
+    );
+  }
+
+  private admit(req: IncomingMessage, res: ServerResponse, version: ProtoVersion, okStatus: number, tenant: string): void {
     const admitted = this.set.telemetry.admission.open();
     if (isRefusal(admitted)) {
       this.refuse(req, res, fromBodyError(admissionRefused(admitted)), version);
@@ -119,7 +144,7 @@ export class PrwReceiver implements Component {
     res.once('close', () => ticket.release());
     this.inflight++;
     readBody(req, '', undefined, this.limits, ticket)
-      .then((body) => this.process(req, res, body, version, okStatus, ticket))
+      .then((body) => this.process(req, res, body, version, okStatus, ticket, tenant))
       .catch((err) => {
         if (err instanceof RefusedRequest) this.refuse(req, res, err, version);
         else if (err instanceof BodyError) this.refuse(req, res, fromBodyError(err), version);
@@ -136,15 +161,14 @@ export class PrwReceiver implements Component {
     this.report.problem('warn', `closed:${reason}`, undefined, { code: ErrorCode.SLOW_CLIENT, reason }, 'connection closed by a listener limit');
   }
 
-  private async process(req: IncomingMessage, res: ServerResponse, body: Buffer, version: ProtoVersion, okStatus: number, ticket: AdmissionTicket): Promise<void> {
-    this.capture?.http(req, 'prw', body, { signal: 'metrics', tenant: headerValue(req.headers[this.tenantHeader]) || this.cfg.default_tenant });
+  private async process(req: IncomingMessage, res: ServerResponse, body: Buffer, version: ProtoVersion, okStatus: number, ticket: AdmissionTicket, tenant: string): Promise<void> {
+    this.capture?.http(req, 'prw', body, { signal: 'metrics', tenant });
     const decoded: ScannedBody = scanBody(body, version, this.cfg.max_decompressed_size, (n) => {
       // The decompressed footprint (from the size the snappy header announces, checked before any work) is taken from the budget first.
       const r = ticket.add(n * DECODED_FACTOR.prw);
       if (r) throw fromBodyError(admissionRefused(r));
     });
     const points = decoded.samples + decoded.histograms;
-    const tenant = headerValue(req.headers[this.tenantHeader]) || this.cfg.default_tenant;
     const ctx: RequestContext = this.cfg.include_metadata
       ? { tenant, receiver: this.set.id, metadata: metadataOf(req) }
       : { tenant, receiver: this.set.id };
@@ -206,7 +230,7 @@ function headerValue(v: string | string[] | undefined): string {
 
 function metadataOf(req: IncomingMessage): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(req.headersDistinct)) if (v) out[k] = v;
+  for (const [k, v] of Object.entries(req.headersDistinct)) if (v && k !== 'authorization') out[k] = v;
   return out;
 }
 

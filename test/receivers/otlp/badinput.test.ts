@@ -103,6 +103,24 @@ describe('OTLP/HTTP', () => {
     await stillServing();
   });
 
+  test('OTLP JSON: wrong-length trace and span IDs and out-of-range number timestamps are refused with 400 naming the field', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0102030405060708090a0b0c0d0e0f"}]}]}]}', /spans\[0\]\.traceId: invalid traceId "0102030405060708090a0b0c0d0e0f": expected 32 hex characters$/],
+      ['{"resourceSpans":[{"scopeSpans":[{"spans":[{"spanId":"010203040506070809"}]}]}]}', /spans\[0\]\.spanId: invalid spanId "010203040506070809": expected 16 hex characters$/],
+      ['{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"traceId":"01"}]}]}]}', /logRecords\[0\]\.traceId: invalid traceId "01"/],
+      ['{"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":1.5e300}]}]}]}', /startTimeUnixNano: unsigned 64-bit integer out of range: 1\.5e\+300$/],
+    ];
+    for (const [body, message] of cases) {
+      const path = body.includes('resourceLogs') ? '/v1/logs' : '/v1/traces';
+      const r = await httpRequest(gw.httpUrl(path), { headers: JSON_CT, body });
+      assert.equal(r.status, 400, body);
+      const st = JSON.parse(r.body.toString());
+      assert.equal(st.code, 3);
+      assert.match(st.message, message);
+    }
+    await stillServing();
+  });
+
   test('wrong content type: 415 naming the supported ones', async () => {
     const a = await httpRequest(gw.httpUrl('/v1/traces'), { headers: { 'Content-Type': 'text/plain' }, body: 'hello' });
     assert.equal(a.status, 415);

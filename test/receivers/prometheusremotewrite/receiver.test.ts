@@ -27,7 +27,7 @@ function config(over: Partial<PrwReceiverConfig> = {}): PrwReceiverConfig {
 
 before(async () => {
   rx = new PrwReceiver(testSettings('prometheusremotewrite', 'receiver', telemetry), config(), sink);
-  await rx.start();
+  await rx.start({ health: () => 'ok' });
   base = `http://127.0.0.1:${rx.port}`;
 });
 after(async () => {
@@ -197,7 +197,7 @@ test('self-telemetry counts accepted and refused points (samples + histograms)',
 test('include_metadata passes request headers downstream; tenant_header and default_tenant are configurable', async () => {
   const s2 = new SinkConsumer<PromData>({ signal: 'metrics' });
   const r2 = new PrwReceiver(testSettings('prometheusremotewrite/2', 'receiver'), config({ include_metadata: true, tenant_header: 'X-Scope-OrgID', default_tenant: 'anon' }), s2);
-  await r2.start();
+  await r2.start({ health: () => 'ok' });
   try {
     const url = `http://127.0.0.1:${r2.port}/api/v1/receive`;
     await fetch(url, { method: 'POST', body: compressWriteRequest(WRITE), headers: { 'x-scope-orgid': 'tenant-7', 'x-extra': 'yes' } });
