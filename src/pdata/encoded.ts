@@ -14,7 +14,7 @@
 import type { OtlpData, Signal } from './signal.js';
 import { decodeProto, encodeProto, PdataDecodeError } from './otlpjson.js';
 import { cutMessage, LEVELS, type Unit } from './wire/cut.js';
-import { REQUEST_DEFS, scanEntries, WireError } from './wire/scan.js';
+import { REQUEST_DEFS, scanEntries, WireError, type ShapeLimits } from './wire/scan.js';
 import { writeField } from './wire/write.js';
 
 /** One top-level entry: field 1 of the request, tag and length included. */
@@ -70,11 +70,11 @@ export class EncodedOtlp<S extends Signal = Signal> {
    * batch keeps views into `buf`: the caller must not modify it afterwards.
    * Throws PdataDecodeError naming the offending field.
    */
-  static scan<S extends Signal>(signal: S, buf: Uint8Array): EncodedOtlp<S> {
+  static scan<S extends Signal>(signal: S, buf: Uint8Array, limits?: ShapeLimits): EncodedOtlp<S> {
     const b = asBuffer(buf);
     let scanned;
     try {
-      scanned = scanEntries(b, REQUEST_DEFS[signal]);
+      scanned = scanEntries(b, REQUEST_DEFS[signal], limits);
     } catch (e) {
       if (e instanceof WireError) throw new PdataDecodeError(`invalid protobuf ${REQUEST_NAMES[signal]}: ${e.message}`, { cause: e });
       throw e;

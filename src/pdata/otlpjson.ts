@@ -18,6 +18,7 @@
 // functions, so a request only walks its own data. Error paths are built
 // only when an error is thrown (each level prepends its key on the way out),
 // so valid input pays nothing for the precise messages.
+import { DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './wire/scan.js';
 import {
   ExportLogsServiceRequest,
   ExportMetricsServiceRequest,
@@ -370,6 +371,10 @@ function readMessage(m: Message, v: unknown, depth: number): JsonObject {
     throw new PdataDecodeError(`expected a JSON object for ${m.name}, got ${show(v)}`);
   }
   if (depth > MAX_DEPTH) throw new PdataDecodeError(`nesting deeper than ${MAX_DEPTH} levels`);
+  // An AnyValue is two message levels deeper than the one holding it (AnyValue → ArrayValue/KeyValueList → ...).
+  if (m.name === 'AnyValue' && depth > jsonBaseDepth + 2 * jsonLimits.maxNesting) {
+    throw new ShapeLimitJsonError(`AnyValue nesting deeper than ${jsonLimits.maxNesting} levels (limits.max_nesting)`);
+  }
   const src = v as JsonObject;
   const out: JsonObject = {};
   let oneofs: Map<string, string> | undefined;
@@ -389,6 +394,9 @@ function readMessage(m: Message, v: unknown, depth: number): JsonObject {
     try {
       if (fl.repeated) {
         if (!Array.isArray(raw)) throw new PdataDecodeError(`expected an array, got ${show(raw)}`);
+        if (raw.length > jsonLimits.maxAttributes && (fl.msg?.name === 'KeyValue' || fl.msg?.name === 'AnyValue')) {
+          throw new ShapeLimitJsonError(`more than ${jsonLimits.maxAttributes} attributes or values in one ${m.name} (limits.max_attributes)`);
+        }
         const list = new Array<unknown>(raw.length);
         for (let i = 0; i < raw.length; i++) {
           try {
@@ -441,7 +449,16 @@ export function encodeJSON<S extends Signal>(signal: S, data: OtlpData[S]): stri
 }
 
 /** Parses OTLP JSON text (or UTF-8 bytes) into an Export*ServiceRequest. */
-export function decodeJSON<S extends Signal>(signal: S, text: string | Uint8Array): OtlpData[S] {
+/** A JSON request past a shape limit (TG_SHAPE_LIMIT). */
+export class ShapeLimitJsonError extends PdataDecodeError {}
+
+// The limits of the decode in progress (decoding is synchronous).
+let jsonLimits: ShapeLimits = DEFAULT_SHAPE_LIMITS;
+/** Message depth of the outermost AnyValue of an attribute (request → resource → scope → item → KeyValue → AnyValue). */
+const jsonBaseDepth = 6;
+
+export function decodeJSON<S extends Signal>(signal: S, text: string | Uint8Array, limits: ShapeLimits = DEFAULT_SHAPE_LIMITS): OtlpData[S] {
+  jsonLimits = limits;
   const s = typeof text === 'string' ? text : bytesOf(text).toString('utf8');
   let v: unknown;
   try {

@@ -23,6 +23,19 @@ import { Kind, messageDef, type MessageDef } from './schema.js';
 /** Most nested AnyValues accepted (the collector's proto.RecursionLimit). */
 export const MAX_NESTING = 100;
 
+/** Bounds on pathological shapes, configurable per receiver (`limits`). */
+export interface ShapeLimits {
+  /** Attributes of one item (span, event, link, log record, point, resource, scope), values of one array or map value. */
+  readonly maxAttributes: number;
+  /** Nested AnyValues (arrays and maps within arrays and maps). */
+  readonly maxNesting: number;
+}
+
+export const DEFAULT_SHAPE_LIMITS: ShapeLimits = { maxAttributes: 16_384, maxNesting: MAX_NESTING };
+
+// The limits of the scan in progress (a scan is synchronous, as `view` is).
+let lim: ShapeLimits = DEFAULT_SHAPE_LIMITS;
+
 /** Malformed input: `path` is where, `reason` what. */
 export class WireError extends Error {
   override name = 'WireError';
@@ -40,6 +53,11 @@ export class WireError extends Error {
     this.message = `${this.path}: ${this.reason}`;
     return this;
   }
+}
+
+/** A request past a shape limit: well-formed, but refused (TG_SHAPE_LIMIT). */
+export class ShapeLimitError extends WireError {
+  override name = 'ShapeLimitError';
 }
 
 // Position after the last varint read by readLen/skipVarint (saves returning pairs).
@@ -152,6 +170,7 @@ function skipUnknown(buf: Uint8Array, pos: number, end: number, wt: number, no: 
 /** Checks one message buf[start, end) against `m` on its own; returns the items it holds. */
 export function scanMessage(buf: Uint8Array, start: number, end: number, m: MessageDef): number {
   view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  lim = DEFAULT_SHAPE_LIMITS;
   return walk(buf, start, end, m, 0);
 }
 
@@ -163,6 +182,7 @@ function walk(buf: Uint8Array, start: number, end: number, m: MessageDef, depth:
   const kinds = m.kinds;
   const nk = kinds.length;
   let items = 0;
+  let values = 0;
   let pos = start;
   while (pos < end) {
     const at = pos;
@@ -233,7 +253,10 @@ function walk(buf: Uint8Array, start: number, end: number, m: MessageDef, depth:
             const child = m.children[no];
             if (!child) throw new Error(`wire schema: ${m.name} field ${no} is a message without a definition`);
             const d = child.nests ? depth + 1 : depth;
-            if (d > MAX_NESTING) throw fieldError(m, no, `nesting deeper than ${MAX_NESTING} levels`, buf, start, at);
+            if (d > lim.maxNesting) throw shapeError(m, no, `AnyValue nesting deeper than ${lim.maxNesting} levels (limits.max_nesting)`, buf, start, at);
+            if ((child === KEY_VALUE || child === ANY_VALUE) && ++values > lim.maxAttributes) {
+              throw shapeError(m, no, `more than ${lim.maxAttributes} attributes or values in one ${m.name} (limits.max_attributes)`, buf, start, at);
+            }
             try {
               if (child === KEY_VALUE) walkKeyValue(buf, pos, stop, depth);
               else {
@@ -301,7 +324,7 @@ function walkKeyValue(buf: Uint8Array, start: number, end: number, depth: number
       if (!utf8Ok(buf, at, stop)) return void walk(buf, start, end, KEY_VALUE, depth);
     } else if (!scalarAnyValue(buf, at, stop)) {
       // Arrays, maps, bytes, or anything unusual: the generic walk (with the nesting count).
-      if (depth + 1 > MAX_NESTING) return void walk(buf, start, end, KEY_VALUE, depth);
+      if (depth + 1 > lim.maxNesting) return void walk(buf, start, end, KEY_VALUE, depth);
       try {
         walk(buf, at, stop, ANY_VALUE, depth + 1);
       } catch (e) {
@@ -366,6 +389,12 @@ function fieldError(m: MessageDef, no: number, reason: string, buf: Uint8Array, 
   return p ? e.within(p) : e;
 }
 
+function shapeError(m: MessageDef, no: number, reason: string, buf: Uint8Array, start: number, at: number): WireError {
+  const e = new ShapeLimitError(reason);
+  const p = pathOf(m, no, buf, start, at);
+  return p ? e.within(p) : e;
+}
+
 function wrongWire(m: MessageDef, no: number, wt: number, buf: Uint8Array, start: number, at: number): WireError {
   return fieldError(m, no, `wrong wire type: ${WIRE_NAMES[wt]}, expected ${EXPECTED[m.kinds[no] ?? Kind.Unknown] ?? 'another'}`, buf, start, at);
 }
@@ -389,10 +418,11 @@ export interface ScannedEntry {
  * its top-level entries (field 1). Other top-level fields are checked and
  * left out (the request message has no other field).
  */
-export function scanEntries(buf: Uint8Array, root: MessageDef): ScannedEntry[] {
+export function scanEntries(buf: Uint8Array, root: MessageDef, limits: ShapeLimits = DEFAULT_SHAPE_LIMITS): ScannedEntry[] {
   const entryDef = root.children[1];
   if (!entryDef) throw new Error(`wire schema: ${root.name} has no field 1`);
   view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  lim = limits;
   const out: ScannedEntry[] = [];
   const end = buf.length;
   let pos = 0;

@@ -136,6 +136,22 @@ export const OtlpReceiverSchema = Type.Object(
       'Protocols to serve; at least one.',
     ),
     capture: Type.Optional(CaptureSchema),
+    limits: Section(
+      {
+        max_attributes: Type.Integer({
+          default: 16384,
+          minimum: 1,
+          description: 'Attributes of one span, event, link, log record, data point, resource or scope, and values of one array or map value; more: 400 / INVALID_ARGUMENT (TG_SHAPE_LIMIT) naming where.',
+        }),
+        max_nesting: Type.Integer({
+          default: 100,
+          minimum: 1,
+          maximum: 100,
+          description: 'AnyValues nested in arrays and maps (100: the collector\'s protobuf recursion limit); deeper: 400 / INVALID_ARGUMENT (TG_SHAPE_LIMIT).',
+        }),
+      },
+      'Tollgate key: bounds on pathological request shapes, checked while the request is scanned, before anything is decoded.',
+    ),
   },
   { additionalProperties: false, description: 'OTLP over gRPC and HTTP (protobuf and JSON), with the collector\'s keys, defaults and status codes.' },
 );
@@ -148,6 +164,7 @@ export type CorsConfig = Static<typeof Cors>;
 export interface OtlpReceiverConfig {
   protocols: { grpc?: GrpcConfig | null; http?: HttpConfig | null };
   capture?: CaptureConfig;
+  limits?: { max_attributes: number; max_nesting: number };
 }
 
 /** Cross-field checks the schema cannot express. */

@@ -13,7 +13,8 @@ import { durationMs, type GrpcConfig } from './config.js';
 import { guardConnections, readDeadline } from './grpcguard.js';
 import type { ExportCore } from './export.js';
 import type { Capture } from '../../capture/index.js';
-import { EMPTY_PROTO_RESPONSE, SIGNAL_SPECS, type SignalSpec } from './signals.js';
+import { EMPTY_PROTO_RESPONSE, SIGNAL_SPECS, decodeReason, type SignalSpec } from './signals.js';
+import type { ShapeLimits } from '../../pdata/wire/scan.js';
 import { Code, detailsOf, encodeStatusProto, type Refusal } from './status.js';
 
 const MIB = 1024 * 1024;
@@ -47,6 +48,7 @@ export class OtlpGrpcServer {
     private readonly owner: string,
     private readonly capture?: Capture,
     private readonly auth?: ServerAuthenticator,
+    private readonly shapeLimits?: ShapeLimits,
   ) {
     this.baseCtx = Object.freeze({ receiver: core.id });
     this.maxRecv = Math.floor(cfg.max_recv_msg_size_mib * MIB);
@@ -174,10 +176,11 @@ export class OtlpGrpcServer {
       this.capture?.grpc(spec.grpcPath, signal, call.request, call.metadata);
       let data;
       try {
-        data = spec.decodeProto(call.request);
+        data = spec.decodeProto(call.request, this.shapeLimits);
       } catch (e) {
-        const r: Refusal = { code: Code.INVALID_ARGUMENT, reason: ErrorCode.DECODE, message: `${ErrorCode.DECODE}: ${(e as Error).message}` };
-        this.core.refusedInput('grpc', signal, r, CODE_NAMES[r.code]!);
+        const reason = decodeReason(e);
+        const r: Refusal = { code: Code.INVALID_ARGUMENT, reason, message: `${reason}: ${(e as Error).message}` };
+        this.core.refusedInput('grpc', signal, r, 'INVALID_ARGUMENT');
         return callback(errorOf(r));
       }
       const tenant = TENANTS.get(call.metadata);

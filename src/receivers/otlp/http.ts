@@ -16,7 +16,8 @@ import { durationMs, normalizePath, type HttpConfig } from './config.js';
 import { Cors } from './cors.js';
 import type { ExportCore } from './export.js';
 import type { Capture } from '../../capture/index.js';
-import { EMPTY_JSON_RESPONSE, EMPTY_PROTO_RESPONSE, SIGNAL_SPECS, type SignalSpec } from './signals.js';
+import { EMPTY_JSON_RESPONSE, EMPTY_PROTO_RESPONSE, SIGNAL_SPECS, decodeReason, type SignalSpec } from './signals.js';
+import type { ShapeLimits } from '../../pdata/wire/scan.js';
 import { Code, encodeStatusJSON, encodeStatusProto, httpStatusOf, retryAfterSeconds, type Refusal } from './status.js';
 
 const PROTOBUF = 'application/x-protobuf';
@@ -45,6 +46,7 @@ export class OtlpHttpServer {
     private readonly owner: string,
     private readonly capture?: Capture,
     private readonly auth?: ServerAuthenticator,
+    private readonly shapeLimits?: ShapeLimits,
   ) {
     this.limits = { maxWire: cfg.max_request_body_size, maxDecoded: cfg.max_decompressed_body_size, idleMs: durationMs(cfg.body_idle_timeout) };
     this.decoders = decodersFor(cfg.compression_algorithms);
@@ -175,12 +177,12 @@ export class OtlpHttpServer {
     try {
       if (enc === 'json' && body.length === 0) throw new Error('empty body: an OTLP JSON request is at least {}');
       // An empty protobuf body is a valid, empty request (proto3: all fields default).
-      data = enc === 'json' ? spec.decodeJSON(body) : spec.decodeProto(body);
+      data = enc === 'json' ? spec.decodeJSON(body, this.shapeLimits) : spec.decodeProto(body, this.shapeLimits);
     } catch (e) {
       return this.refuse(req, res, enc, spec.signal, {
         code: Code.INVALID_ARGUMENT,
-        reason: ErrorCode.DECODE,
-        message: `${ErrorCode.DECODE}: ${(e as Error).message}`,
+        reason: decodeReason(e),
+        message: `${decodeReason(e)}: ${(e as Error).message}`,
       });
     }
     const base: RequestContext = tenant === undefined ? this.baseCtx : { receiver: this.core.id, tenant };

@@ -2,6 +2,7 @@ import type { MultiSignalReceiver } from '../../component/shared.js';
 import type { SignalConsumer } from '../../component/consumer.js';
 import type { CreateSettings } from '../../component/factory.js';
 import { serverAuthenticator } from '../../component/auth.js';
+import { DEFAULT_SHAPE_LIMITS, type ShapeLimits } from '../../pdata/wire/scan.js';
 import type { Host } from '../../component/host.js';
 import type { Signal } from '../../component/signal.js';
 import { resolveGrpc, resolveHttp, type GrpcConfig, type OtlpReceiverConfig } from './config.js';
@@ -23,6 +24,7 @@ export class OtlpReceiver implements MultiSignalReceiver {
   private readonly grpcCfg: GrpcConfig | undefined;
   private readonly httpCfg: ReturnType<typeof resolveHttp>;
   private readonly capture: Capture | undefined;
+  private readonly shapeLimits: ShapeLimits;
   private grpc: OtlpGrpcServer | undefined;
   private http: OtlpHttpServer | undefined;
   private starting: Promise<void> | undefined;
@@ -31,6 +33,10 @@ export class OtlpReceiver implements MultiSignalReceiver {
   constructor(set: CreateSettings, cfg: OtlpReceiverConfig) {
     this.core = new ExportCore(set.id, set.logger, set.telemetry);
     this.grpcCfg = resolveGrpc(cfg.protocols.grpc);
+    this.shapeLimits = {
+      maxAttributes: cfg.limits?.max_attributes ?? DEFAULT_SHAPE_LIMITS.maxAttributes,
+      maxNesting: cfg.limits?.max_nesting ?? DEFAULT_SHAPE_LIMITS.maxNesting,
+    };
     this.httpCfg = resolveHttp(cfg.protocols.http);
     this.logger = set.logger;
     this.capture = createCapture(set, cfg.capture);
@@ -70,6 +76,7 @@ export class OtlpReceiver implements MultiSignalReceiver {
           this.core.id,
           this.capture,
           serverAuthenticator(host, this.grpcCfg.auth, `receivers.${this.core.id}.protocols.grpc`),
+          this.shapeLimits,
         );
         await this.grpc.start();
         this.logger.info({ endpoint: this.grpcCfg.endpoint, port: this.grpc.port }, 'OTLP gRPC server started');
@@ -81,6 +88,7 @@ export class OtlpReceiver implements MultiSignalReceiver {
           this.core.id,
           this.capture,
           serverAuthenticator(host, this.httpCfg.auth, `receivers.${this.core.id}.protocols.http`),
+          this.shapeLimits,
         );
         await this.http.start();
         this.logger.info({ endpoint: this.httpCfg.endpoint, port: this.http.port }, 'OTLP HTTP server started');

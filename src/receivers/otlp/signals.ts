@@ -2,7 +2,8 @@
 // HTTP servers are written once for all of them.
 import type { Signal, SignalData } from '../../component/signal.js';
 import { EncodedOtlp } from '../../pdata/encoded.js';
-import { decodeJSON, responseToJSON, type OtlpResponse } from '../../pdata/otlpjson.js';
+import { ShapeLimitError, type ShapeLimits } from '../../pdata/wire/scan.js';
+import { ShapeLimitJsonError, decodeJSON, responseToJSON, type OtlpResponse } from '../../pdata/otlpjson.js';
 import { ExportLogsServiceResponse, ExportMetricsServiceResponse, ExportTraceServiceResponse } from '../../pdata/proto.js';
 
 export interface SignalSpec {
@@ -12,8 +13,8 @@ export interface SignalSpec {
   /** Key of the HTTP path in the config. */
   readonly pathKey: 'traces_url_path' | 'metrics_url_path' | 'logs_url_path';
   /** Protobuf body → an encoded batch: checked and indexed in one scan, not decoded. */
-  decodeProto(bytes: Uint8Array): SignalData[Signal];
-  decodeJSON(bytes: Uint8Array): SignalData[Signal];
+  decodeProto(bytes: Uint8Array, limits?: ShapeLimits): SignalData[Signal];
+  decodeJSON(bytes: Uint8Array, limits?: ShapeLimits): SignalData[Signal];
   /** Export*ServiceResponse bytes, with partial_success when some items were rejected. */
   responseProto(rejected: number, message: string): Uint8Array;
   responseJSON(rejected: number, message: string): string;
@@ -39,8 +40,8 @@ function spec<S extends Signal>(signal: S, pkg: string, service: string, pathKey
     signal,
     grpcPath: `/opentelemetry.proto.collector.${pkg}.v1.${service}/Export`,
     pathKey,
-    decodeProto: (b) => EncodedOtlp.scan(signal, b) as SignalData[S],
-    decodeJSON: (b) => decodeJSON(signal, b),
+    decodeProto: (b, limits) => EncodedOtlp.scan(signal, b, limits) as SignalData[S],
+    decodeJSON: (b, limits) => decodeJSON(signal, b, limits),
     responseProto: (rejected, message) => RESPONSE[signal].encode(PARTIAL[signal](rejected, message)).finish(),
     responseJSON: (rejected, message) => JSON.stringify(responseToJSON(signal, PARTIAL[signal](rejected, message))),
   };
@@ -55,3 +56,8 @@ export const SIGNAL_SPECS: Readonly<Record<Signal, SignalSpec>> = {
 /** An Export*ServiceResponse without partial_success encodes to zero bytes. */
 export const EMPTY_PROTO_RESPONSE = new Uint8Array(0);
 export const EMPTY_JSON_RESPONSE = '{}';
+
+/** The refusal reason of a decode error: TG_SHAPE_LIMIT past a shape limit, else TG_DECODE. */
+export function decodeReason(e: unknown): 'TG_SHAPE_LIMIT' | 'TG_DECODE' {
+  return e instanceof ShapeLimitJsonError || (e instanceof Error && e.cause instanceof ShapeLimitError) ? 'TG_SHAPE_LIMIT' : 'TG_DECODE';
+}

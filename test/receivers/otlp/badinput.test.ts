@@ -343,3 +343,45 @@ function chunkedPost(url: string, body: Uint8Array): Promise<HttpAnswer> {
     req.end();
   });
 }
+
+describe('shape limits (limits.max_attributes, limits.max_nesting)', () => {
+  let g: Gateway;
+  before(async () => {
+    g = await startGateway({ signals: ['traces'], receiver: { limits: { max_attributes: 100, max_nesting: 3 } } });
+  });
+  after(() => g.stop());
+  const span = (attributes: unknown[]): Traces =>
+    ({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 2), name: 's', attributes }] }] }] }) as unknown as Traces;
+  const many = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: { stringValue: 'v' } }));
+  const nested = (levels: number) => {
+    let v: unknown = { stringValue: 'leaf' };
+    for (let i = 1; i < levels; i++) v = { arrayValue: { values: [v] } };
+    return [{ key: 'deep', value: v }];
+  };
+
+  test('too many attributes or too deep: 400 / INVALID_ARGUMENT with TG_SHAPE_LIMIT naming the limit, over protobuf, JSON and gRPC', async () => {
+    for (const [what, t, limit] of [
+      ['attributes', span(many(101)), /more than 100 attributes or values in one Span \(limits\.max_attributes\)$/],
+      ['array values', span([{ key: 'a', value: { arrayValue: { values: many(101).map((kv) => kv.value) } } }]), /more than 100 attributes or values in one ArrayValue/],
+      ['nesting', span(nested(5)), /AnyValue nesting deeper than 3 levels \(limits\.max_nesting\)$/],
+    ] as const) {
+      const pb = await httpRequest(g.httpUrl('/v1/traces'), { headers: PB, body: Buffer.from(encodeProto('traces', t)) });
+      assert.equal(pb.status, 400, what);
+      const st = statusOf(pb);
+      assert.match(st.message, /^TG_SHAPE_LIMIT: /, what);
+      assert.match(st.message, limit, what);
+      const js = await httpRequest(g.httpUrl('/v1/traces'), { headers: JSON_CT, body: encodeJSON('traces', t) });
+      assert.equal(js.status, 400, `${what} (JSON)`);
+      assert.match(JSON.parse(js.body.toString()).message, /^TG_SHAPE_LIMIT: /, `${what} (JSON)`);
+      const rpc = await grpcCall(g.grpcPort, GRPC_PATHS.traces, Buffer.from(encodeProto('traces', t)));
+      assert.equal(rpc.error?.code, grpc.status.INVALID_ARGUMENT, what);
+      assert.match(rpc.error?.details ?? '', /^TG_SHAPE_LIMIT: /, what);
+    }
+    // At the limits: accepted.
+    assert.equal((await httpRequest(g.httpUrl('/v1/traces'), { headers: PB, body: Buffer.from(encodeProto('traces', span([...many(99), ...nested(3)]))) })).status, 200);
+    assert.equal(
+      (await httpRequest(g.httpUrl('/v1/traces'), { headers: JSON_CT, body: encodeJSON('traces', span([...many(99), ...nested(3)])) })).status,
+      200,
+    );
+  });
+});

@@ -12,6 +12,8 @@ export interface GatewayOptions {
   grpc?: Record<string, unknown> | false;
   /** Extra HTTP settings; `false` leaves HTTP out. */
   http?: Record<string, unknown> | false;
+  /** Receiver-level keys besides protocols (limits, capture). */
+  receiver?: Record<string, unknown>;
 }
 
 export interface Gateway {
@@ -35,7 +37,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   if (opts.grpc !== false) protocols.grpc = { endpoint: `127.0.0.1:${grpcPort}`, ...(opts.grpc ?? {}) };
   if (opts.http !== false) protocols.http = { endpoint: `127.0.0.1:${httpPort}`, ...(opts.http ?? {}) };
   const cfg = {
-    receivers: { otlp: { protocols } },
+    receivers: { otlp: { protocols, ...(opts.receiver ?? {}) } },
     exporters: { [sinkId]: {} },
     service: {
       telemetry: { metrics: { address: '' } },
