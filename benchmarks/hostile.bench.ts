@@ -13,12 +13,14 @@
 // it holds; four large honest snappy bodies at once (about 16 MiB
 // decompressed each); one span with 1M attributes; 16 gzip bombs at once.
 //
-// Measured (2026-12, this 2-core machine, shared; worst event-loop delay,
-// before (main at 8cc88cb) → after): e-mail mask 4953 → 11 ms; card/phone/
-// api_key 11 → 11; lying snappy length 11 → 11 (413 from the admission
-// reservation before any work); 4 large snappy bodies 475 → 773 (noise of a
-// shared machine: still decoded on the event loop); 1M attributes 516 → 624
-// (still decoded); 16 gzip bombs 32 → 30 (inflating runs in zlib's pool).
+// Measured (2026-12, this 2-core machine, shared; worst event-loop delay in
+// ms, main at 8cc88cb before this work → main with it, the encoded OTLP and
+// remote-write data paths included): e-mail mask 4953 → 12; card/phone/
+// api_key 11 → 11; lying snappy length 11 → 11 (refused before any work);
+// 4 large honest snappy bodies at once 475 → 94; one span with 1M attributes
+// 516 → 22 (400 from the scan's shape limit); 16 gzip bombs 32 → 24
+// (inflating runs in zlib's pool; the budget stops them). Table in
+// docs/operations/limits.md.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
